@@ -1,0 +1,5 @@
+"""`python -m tinygrad_rnn` runs the CLI."""
+
+from .cli import main
+
+raise SystemExit(main())

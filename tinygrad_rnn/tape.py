@@ -1,0 +1,217 @@
+"""The reverse-mode tape: graph nodes, grad modes, anomaly mode and the iterative backward walk.
+
+Every differentiable op is a `Node` subclass (see ops.py) whose forward runs on numpy arrays and
+whose backward rule is written against a small namespace `F` of array functions. The walk passes
+`F = numpy` functions for a plain backward (fast, no graph) and `F = tensor ops` when
+`create_graph=True`, so the very same rule also builds the graph of the gradient (double backward).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import traceback
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class _Mode:
+    """Global switches: is the tape recording, and is anomaly detection on."""
+
+    grad_enabled = True
+    anomaly = False
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record themselves on the tape."""
+    return _Mode.grad_enabled
+
+
+@contextlib.contextmanager
+def set_grad_enabled(mode: bool) -> Iterator[None]:
+    """Context manager that turns recording on or off and restores the previous state."""
+    prev = _Mode.grad_enabled
+    _Mode.grad_enabled = bool(mode)
+    try:
+        yield
+    finally:
+        _Mode.grad_enabled = prev
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
+    """Context manager under which no op is recorded."""
+    return set_grad_enabled(False)
+
+
+def enable_grad() -> contextlib.AbstractContextManager[None]:
+    """Context manager that re-enables recording (e.g. inside no_grad)."""
+    return set_grad_enabled(True)
+
+
+@contextlib.contextmanager
+def detect_anomaly(check_nan: bool = True) -> Iterator[None]:
+    """Name the first op whose forward or backward produces NaN/inf, with its user code line."""
+    prev = _Mode.anomaly
+    _Mode.anomaly = bool(check_nan)
+    try:
+        yield
+    finally:
+        _Mode.anomaly = prev
+
+
+def _user_frame() -> str:
+    """The innermost stack frame outside this package: where the user created the op."""
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        if not os.path.abspath(frame.filename).startswith(_PKG_DIR + os.sep):
+            return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}\n    {frame.line}'
+    return "<unknown>"
+
+
+def _bad(a: Any) -> bool:
+    data = getattr(a, "data", a)
+    return isinstance(data, np.ndarray) and data.dtype.kind in "fc" and not np.all(np.isfinite(data))
+
+
+class TensorBase:
+    """The slots every Tensor has; ops and the tape only rely on these."""
+
+    __slots__ = ("data", "requires_grad", "grad", "_node", "_idx", "_accum", "__weakref__")
+
+    def _set(self, data: np.ndarray, node: Node | None = None, idx: int = 0) -> None:
+        self.data = data
+        self.requires_grad = node is not None
+        self.grad = None
+        self._node = node
+        self._idx = idx
+        self._accum = None
+
+    def _edge(self) -> tuple[Node, int] | None:
+        """Where this tensor's gradient goes: its creating node, or its AccumulateGrad."""
+        if self._node is not None:
+            return (self._node, self._idx)
+        if not self.requires_grad:
+            return None
+        acc = self._accum
+        if acc is None:
+            acc = self._accum = AccumulateGrad(self)
+        return (acc, 0)
+
+
+class Node:
+    """One recorded op: edges to its inputs' nodes and what its backward rule needs."""
+
+    __slots__ = ("next", "inputs", "shapes", "out", "proto", "n_out", "kw", "trace", "freed")
+    name = "Node"
+    keep_inputs = False  # backward needs the input values
+    keep_output = False  # backward needs the output value
+
+    def backward(self, F: Any, g: Any) -> Any:
+        """Gradient(s) w.r.t. each input, given the gradient `g` of the output(s)."""
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs: Any, **kw: Any) -> Any:
+        """Run forward on the inputs' arrays and, if any input needs grad, record the node."""
+        node = cls()
+        node.kw = kw
+        arrays = []
+        proto = None
+        need = False
+        for x in inputs:
+            if isinstance(x, TensorBase):
+                if proto is None:
+                    proto = type(x)
+                if x.requires_grad:
+                    need = True
+                arrays.append(x.data)
+            else:
+                arrays.append(x)
+        out = node.forward(*arrays, **kw)
+        need = need and _Mode.grad_enabled
+        if need:
+            node.next = tuple(x._edge() if isinstance(x, TensorBase) else None for x in inputs)
+            node.shapes = tuple(a.shape for a in arrays)
+            node.inputs = inputs if cls.keep_inputs else None
+            node.out = out if cls.keep_output else None
+            node.proto = proto
+            node.freed = False
+        if _Mode.anomaly:
+            node.trace = _user_frame()
+            outs = out if isinstance(out, tuple) else (out,)
+            if any(_bad(o) for o in outs):
+                raise RuntimeError(
+                    f"Function '{node.name}' produced nan/inf values in its forward output.\n"
+                    f"The op was created at:\n  {node.trace}"
+                )
+        if isinstance(out, tuple):
+            node.n_out = len(out)
+            return tuple(_wrap(proto, o, node if need else None, i) for i, o in enumerate(out))
+        node.n_out = 1
+        return _wrap(proto, out, node if need else None, 0)
+
+    def forward(self, *arrays: Any, **kw: Any) -> Any:
+        raise NotImplementedError
+
+    # -- what the backward rule reads; `F` decides arrays (plain) or Tensors (create_graph) --
+    def needs(self, i: int) -> bool:
+        """Does input `i` want a gradient?"""
+        return self.next[i] is not None
+
+    def args(self, F: Any) -> tuple[Any, ...]:
+        """The saved inputs: arrays for a plain backward, Tensors for create_graph."""
+        if self.freed:
+            raise _freed_error()
+        if F.tensor_mode:
+            return tuple(x if isinstance(x, TensorBase) else F.const(x, self.proto) for x in self.inputs)
+        return tuple(x.data if isinstance(x, TensorBase) else x for x in self.inputs)
+
+    def output(self, F: Any) -> Any:
+        """The saved output: an array, or a Tensor still attached to this node for create_graph."""
+        if self.freed:
+            raise _freed_error()
+        if F.tensor_mode:
+            return _wrap(self.proto, self.out, self, 0)
+        return self.out
+
+    def release(self) -> None:
+        """Drop saved values after a backward without retain_graph."""
+        if self.keep_inputs or self.keep_output:
+            self.inputs = None
+            self.out = None
+            self.freed = True
+
+
+def _freed_error() -> RuntimeError:
+    return RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved tensors "
+        "after they have already been freed). Saved intermediate values of the graph are freed "
+        "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+        "backward through the graph a second time or if you need to access saved tensors after "
+        "calling backward."
+    )
+
+
+def _wrap(proto: type | None, data: Any, node: Node | None, idx: int) -> Any:
+    if proto is None:
+        raise TypeError("an op needs at least one Tensor among its inputs")
+    t = proto.__new__(proto)
+    t._set(data, node, idx)
+    return t
+
+
+class AccumulateGrad(Node):
+    """The sink node of a leaf tensor: adds the incoming gradient into `leaf.grad`."""
+
+    __slots__ = ("variable",)
+    name = "AccumulateGrad"
+
+    def __init__(self, leaf: TensorBase):
+        self.variable = weakref.ref(leaf)
+        self.next = ()
+        self.n_out = 1
+        self.freed = False
