@@ -25,6 +25,7 @@ class _Mode:
 
     grad_enabled = True
     anomaly = False
+    scope: tuple[str, ...] = ()
 
 
 def is_grad_enabled() -> bool:
@@ -62,6 +63,17 @@ def detect_anomaly(check_nan: bool = True) -> Iterator[None]:
         yield
     finally:
         _Mode.anomaly = prev
+
+
+@contextlib.contextmanager
+def name_scope(label: str) -> Iterator[None]:
+    """Tag every node recorded inside with `label` (nested scopes stack), e.g. for graph clusters."""
+    prev = _Mode.scope
+    _Mode.scope = prev + (label,)
+    try:
+        yield
+    finally:
+        _Mode.scope = prev
 
 
 def _user_frame() -> str:
@@ -105,7 +117,7 @@ class TensorBase:
 class Node:
     """One recorded op: edges to its inputs' nodes and what its backward rule needs."""
 
-    __slots__ = ("next", "inputs", "shapes", "out", "proto", "n_out", "kw", "trace", "freed")
+    __slots__ = ("next", "inputs", "shapes", "out", "proto", "n_out", "kw", "trace", "freed", "scope")
     name = "Node"
     keep_inputs = False  # backward needs the input values
     keep_output = False  # backward needs the output value
@@ -140,6 +152,7 @@ class Node:
             node.out = out if cls.keep_output else None
             node.proto = proto
             node.freed = False
+            node.scope = _Mode.scope
         if _Mode.anomaly:
             node.trace = _user_frame()
             outs = out if isinstance(out, tuple) else (out,)
@@ -212,6 +225,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, leaf: TensorBase):
         self.variable = weakref.ref(leaf)
+        self.scope = ()
         self.next = ()
         self.n_out = 1
         self.freed = False
