@@ -50,7 +50,7 @@ def _room(mod: str) -> str:
     head = parts[1]
     if head in FRONTENDS:
         return head
-    if head in TOOLS or head in {"cli", "__main__"}:
+    if head in TOOLS or head in {"cli", "__main__", "commands"}:
         return "tool:" + head
     return "core"
 

@@ -16,7 +16,7 @@ def _as_grad(F: Any, g: Any, like: TensorBase) -> Any:
     if F.tensor_mode:
         if isinstance(g, TensorBase):
             return g
-        return F.const(np.asarray(g, dtype=like.data.dtype), type(like))
+        return F.const(np.asarray(g, dtype=like.data.dtype), like.result_type)
     data = g.data if isinstance(g, TensorBase) else np.asarray(g, dtype=like.data.dtype)
     return data
 
@@ -132,7 +132,7 @@ def run_backward(
                 "Set allow_unused=True if this is the desired behavior."
             )
         if r is not None and not F.tensor_mode:
-            results[k] = _wrap(type(inputs[k]), np.array(r, dtype=inputs[k].data.dtype), None, 0)
+            results[k] = _wrap(inputs[k].result_type, np.array(r, dtype=inputs[k].data.dtype), None, 0)
     return results
 
 
@@ -146,6 +146,6 @@ def _accumulate(n: AccumulateGrad, g: Any, F: Any) -> None:
     data = g.data if isinstance(g, TensorBase) else g
     if leaf.grad is None:
         # copy: the incoming array may be a view of another gradient or a read-only broadcast
-        leaf.grad = _wrap(type(leaf), np.array(data, dtype=leaf.data.dtype), None, 0)
+        leaf.grad = _wrap(leaf.result_type, np.array(data, dtype=leaf.data.dtype), None, 0)
     else:
         leaf.grad.data = leaf.grad.data + data

@@ -556,7 +556,7 @@ class TENSOR_F:
 
     @staticmethod
     def const(a, like):
-        proto = like if isinstance(like, type) else type(like)
+        proto = like if isinstance(like, type) else like.result_type
         return _wrap(proto, np.asarray(a), None, 0)
 
     @staticmethod
@@ -565,7 +565,7 @@ class TENSOR_F:
 
     @staticmethod
     def zeros(shape, like):
-        return _wrap(type(like), np.zeros(shape, dtype=like.data.dtype), None, 0)
+        return _wrap(like.result_type, np.zeros(shape, dtype=like.data.dtype), None, 0)
 
     @staticmethod
     def sum(x, axes, keepdims):

@@ -93,6 +93,12 @@ class TensorBase:
     """The slots every Tensor has; ops and the tape only rely on these."""
 
     __slots__ = ("data", "requires_grad", "grad", "_node", "_idx", "_accum", "__weakref__")
+    result_type: type  # the class an op on this tensor returns (a Parameter's ops give a Tensor)
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if "result_type" not in cls.__dict__:
+            cls.result_type = cls
 
     def _set(self, data: np.ndarray, node: Node | None = None, idx: int = 0) -> None:
         self.data = data
@@ -137,7 +143,7 @@ class Node:
         for x in inputs:
             if isinstance(x, TensorBase):
                 if proto is None:
-                    proto = type(x)
+                    proto = x.result_type
                 if x.requires_grad:
                     need = True
                 arrays.append(x.data)
