@@ -12,6 +12,7 @@ import numpy as np
 from .. import functional
 from ..random import generator
 from ..rnn import rnn, rnn_cell
+from ..tape import _wrap
 from ..tensor import Tensor
 from .module import Module, Parameter
 
@@ -41,9 +42,9 @@ class Linear(Module):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         k = 1 / math.sqrt(in_features) if in_features else 0.0
-        self.weight = uniform_(Parameter(np.empty((out_features, in_features), dtype)), -k, k)
+        self.weight = uniform_(self.param_class(np.empty((out_features, in_features), dtype)), -k, k)
         if bias:
-            self.bias = uniform_(Parameter(np.empty((out_features,), dtype)), -k, k)
+            self.bias = uniform_(self.param_class(np.empty((out_features,), dtype)), -k, k)
         else:
             self.register_parameter("bias", None)
 
@@ -112,11 +113,11 @@ class RNNCell(Module):
             bias,
             nonlinearity,
         )
-        self.weight_ih = Parameter(np.empty((hidden_size, input_size), dtype))
-        self.weight_hh = Parameter(np.empty((hidden_size, hidden_size), dtype))
+        self.weight_ih = self.param_class(np.empty((hidden_size, input_size), dtype))
+        self.weight_hh = self.param_class(np.empty((hidden_size, hidden_size), dtype))
         if bias:
-            self.bias_ih = Parameter(np.empty((hidden_size,), dtype))
-            self.bias_hh = Parameter(np.empty((hidden_size,), dtype))
+            self.bias_ih = self.param_class(np.empty((hidden_size,), dtype))
+            self.bias_hh = self.param_class(np.empty((hidden_size,), dtype))
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
@@ -137,7 +138,7 @@ class RNNCell(Module):
         if not batched:
             x = x.unsqueeze(0)
         if hx is None:
-            hx = Tensor(np.zeros((x.shape[0], self.hidden_size), dtype=x.dtype))
+            hx = _wrap(x.result_type, np.zeros((x.shape[0], self.hidden_size), dtype=x.dtype), None, 0)
         elif not batched:
             hx = hx.unsqueeze(0)
         h = rnn_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity)
@@ -213,7 +214,7 @@ class RNN(Module):
                 for kind, shape in shapes.items():
                     if kind.startswith("bias") and not bias:
                         continue
-                    setattr(self, kind + sfx, Parameter(np.empty(shape, dtype)))
+                    setattr(self, kind + sfx, self.param_class(np.empty(shape, dtype)))
                     self._flat_weights_names.append(kind + sfx)
         self.reset_parameters()
 

@@ -32,6 +32,9 @@ class IncompatibleKeys(NamedTuple):
 class Module:
     """Base class of layers: attributes that are Parameters or Modules are registered in order."""
 
+    # the class layers create their parameters with; a frontend sets its own Parameter here
+    param_class: type[Parameter] = Parameter
+
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
