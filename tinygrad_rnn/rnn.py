@@ -23,7 +23,7 @@ import numpy as np
 
 from . import ops
 from .functional import dropout as _dropout
-from .tape import name_scope
+from .tape import _Mode, name_scope
 from .tensor import Tensor
 
 ACTIVATIONS = {"tanh": ops.tanh, "relu": ops.relu}
@@ -87,8 +87,11 @@ def run_direction(
     order = range(T - 1, -1, -1) if reverse and lengths is None else range(T)
     outs: list[Any] = [None] * T
     h = h0
-    for t in order:
-        with name_scope(f"t{t}"):
+    scope = _Mode.scope
+    try:
+        for t in order:
+            # tag this step's nodes for graph export (set directly: a `with` per step costs more)
+            _Mode.scope = scope + (f"t{t}",)
             pre = steps[t] if h is None else steps[t] + h @ w_hh_t  # h0=None means zeros
             h_new = act(pre)
             if lengths is not None:
@@ -103,6 +106,8 @@ def run_direction(
                 out_t = h_new
             outs[t] = out_t
             h = h_new
+    finally:
+        _Mode.scope = scope
     if h is None:  # T == 0 cannot happen (validated), kept for type checkers
         raise ValueError("empty sequence")
     out = ops.stack(outs, 0)
