@@ -45,8 +45,9 @@ def run_backward(
 
     # Pass 1: count, for every reachable node, how many edges point at it.
     deps: dict[Node, int] = {}
-    stack = [n for n, _, _ in roots]
+    stack = list(dict.fromkeys(n for n, _, _ in roots))  # once each: outputs may share a node
     seen = set(stack)
+    parents: dict[Node, list[Node]] = {}  # only kept when `inputs` restricts the walk
     while stack:
         n = stack.pop()
         for e in n.next:
@@ -54,18 +55,31 @@ def run_backward(
                 continue
             c = e[0]
             deps[c] = deps.get(c, 0) + 1
+            if inputs is not None:
+                parents.setdefault(c, []).append(n)
             if c not in seen:
                 seen.add(c)
                 stack.append(c)
 
-    capture: dict[tuple[Node, int], int] = {}
+    capture: dict[tuple[Node, int], list[int]] = {}  # edge -> positions in inputs (may repeat)
     if inputs is not None:
         for k, t in enumerate(inputs):
             edge = t._edge()
             if edge is None:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
-            capture[edge] = k
+            capture.setdefault(edge, []).append(k)
     results: list[Any] = [None] * (len(inputs) if inputs is not None else 0)
+    # With `inputs`, run only the nodes above them (as torch): never the graph below an input,
+    # which may already be freed and whose gradients nobody asked for.
+    run: set[Node] | None = None
+    if inputs is not None:
+        run = set()
+        todo = [n for n, _ in capture]
+        while todo:
+            for p in parents.get(todo.pop(), ()):
+                if p not in run:
+                    run.add(p)
+                    todo.append(p)
 
     buffers: dict[Node, list[Any]] = {}
     for n, i, g in roots:
@@ -81,9 +95,12 @@ def run_backward(
             gs = buffers.pop(n, None)
             if capture and gs is not None:
                 for i, g in enumerate(gs):
-                    k = capture.get((n, i))
-                    if k is not None and g is not None:
-                        results[k] = g
+                    ks = capture.get((n, i))
+                    if ks is not None and g is not None:
+                        for k in ks:
+                            results[k] = g
+            if run is not None and n not in run:
+                continue  # below every input: its children are never needed either
             if isinstance(n, AccumulateGrad):
                 if accumulate and gs is not None and gs[0] is not None:
                     _accumulate(n, gs[0], F)
@@ -93,7 +110,7 @@ def run_backward(
             else:
                 if n.freed:
                     raise _freed_error()
-                if n.n_out == 1:
+                if n.n_out == 1 and not n.multi_output:
                     gin = n.backward(F, gs[0])
                 else:
                     gin = n.backward(F, gs)
@@ -128,7 +145,7 @@ def run_backward(
     for k, r in enumerate(results):
         if r is None and not allow_unused:
             raise RuntimeError(
-                "One of the differentiated Tensors appears to not have been used in the graph. "
+                f"The differentiated Tensor at index {k} appears to not have been used in the graph. "
                 "Set allow_unused=True if this is the desired behavior."
             )
         if r is not None and not F.tensor_mode:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from . import ops
 from .random import generator
 from .tensor import Tensor
 
@@ -22,13 +23,13 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)), shifted by the (constant) max for stability."""
-    e = (x - x.detach().max(axis, keepdims=True)).exp()
+    e = (x - ops.max_(x.detach(), axis, keepdims=True)).exp()  # ops.*, not methods a frontend may redefine
     return e / e.sum(axis, keepdims=True)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """x - logsumexp(x), shifted by the (constant) max for stability."""
-    shifted = x - x.detach().max(axis, keepdims=True)
+    shifted = x - ops.max_(x.detach(), axis, keepdims=True)
     return shifted - shifted.exp().sum(axis, keepdims=True).log()
 
 
@@ -49,7 +50,7 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
     else:
         # move the class axis last, flatten the rest, pick each row's target
         perm = (0,) + tuple(range(2, lp.ndim)) + (1,)
-        flat = lp.transpose(perm).reshape(-1, lp.shape[1])
+        flat = ops.transpose(lp, perm).reshape(-1, lp.shape[1])
         tf = t.reshape(-1)
         if tf.size and (tf.min() < 0 or tf.max() >= lp.shape[1]):
             raise IndexError(f"Target {int(tf.max())} is out of bounds.")

@@ -16,6 +16,12 @@ class GradcheckError(RuntimeError):
     """Analytical and numerical Jacobians disagree."""
 
 
+_NO_DIFF_INPUT = (
+    "gradcheck expects at least one input tensor to require gradient, but none of them "
+    "have requires_grad=True."
+)
+
+
 def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[Tensor]:
     out = fn(*inputs)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
@@ -72,10 +78,7 @@ def gradcheck(
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     diff = [k for k, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not diff:
-        raise ValueError(
-            "gradcheck expects at least one input tensor to require gradient, but none of them "
-            "have requires_grad=True."
-        )
+        raise ValueError(_NO_DIFF_INPUT)
     for k in diff:
         if inputs[k].data.dtype != np.float64:
             warnings.warn(
@@ -127,7 +130,8 @@ def gradgradcheck(
     else:
         grad_outputs = list(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else [grad_outputs]
     n_in = len(inputs)
-    diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    if not any(isinstance(t, Tensor) and t.requires_grad for t in inputs):
+        raise ValueError(_NO_DIFF_INPUT)  # as torch: the grad_outputs made below do not count
 
     def first_grad(*args: Any) -> tuple[Tensor, ...]:
         ins, gos = args[:n_in], args[n_in:]
@@ -136,7 +140,6 @@ def gradgradcheck(
         gs = run_backward(outs, list(gos[: len(outs)]), True, True, d, False, True)
         return tuple(g if g is not None else Tensor(np.zeros_like(t.data)) for g, t in zip(gs, d))
 
-    del diff
     return gradcheck(
         first_grad, (*inputs, *grad_outputs), eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception
     )

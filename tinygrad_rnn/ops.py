@@ -39,7 +39,8 @@ def _elementwise(name: str, fn: Callable[[np.ndarray], np.ndarray]) -> Callable[
 
 def _np_sigmoid(a: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x << 0; 1/(1+inf) = 0 exactly
-        return 1 / (1 + np.exp(-a))
+        one = a.dtype.type(1)  # not the Python 1: numpy would promote a 0-d float32 to float64
+        return one / (one + np.exp(-a))
 
 
 np_exp = _elementwise("exp", np.exp)
@@ -50,6 +51,11 @@ np_relu = _elementwise("relu", lambda a: np.maximum(a, np.zeros((), a.dtype)))
 np_relu_mask = _elementwise("relu_mask", lambda a: (a > 0).astype(a.dtype))
 
 
+def _nd(x: Any) -> Any:
+    """Arithmetic on 0-d object arrays returns the bare object (e.g. a sympy expression): re-wrap it."""
+    return x if isinstance(x, (np.ndarray, np.generic)) else np.asarray(x, dtype=object)
+
+
 # ---------------------------------------------------------------------------------------------
 # Elementwise binary ops (numpy broadcasting; gradients summed back with unbroadcast)
 # ---------------------------------------------------------------------------------------------
@@ -57,7 +63,7 @@ class Add(Node):
     name = "AddBackward0"
 
     def forward(self, a, b):
-        return a + b
+        return _nd(a + b)
 
     def backward(self, F, g):
         sa, sb = self.shapes
@@ -68,7 +74,7 @@ class Sub(Node):
     name = "SubBackward0"
 
     def forward(self, a, b):
-        return a - b
+        return _nd(a - b)
 
     def backward(self, F, g):
         sa, sb = self.shapes
@@ -80,7 +86,7 @@ class Mul(Node):
     keep_inputs = True
 
     def forward(self, a, b):
-        return a * b
+        return _nd(a * b)
 
     def backward(self, F, g):
         a, b = self.args(F)
@@ -95,7 +101,7 @@ class Div(Node):
     keep_inputs = True
 
     def forward(self, a, b):
-        return a / b
+        return _nd(a / b)
 
     def backward(self, F, g):
         a, b = self.args(F)
@@ -110,7 +116,7 @@ class Pow(Node):
     keep_inputs = True
 
     def forward(self, a, b):
-        return a**b
+        return _nd(a**b)
 
     def backward(self, F, g):
         a, b = self.args(F)
@@ -125,8 +131,9 @@ class Pow(Node):
         if self.needs(1):
             # where a == 0 and b >= 0 the limit of a**b * log(a) is 0 (as torch defines it)
             ad, bd = F.data(a), F.data(b)
-            safe = F.const(np.where((ad == 0) & (bd >= 0), 1, ad).astype(ad.dtype), g)
-            keep = F.const(np.where((ad == 0) & (bd >= 0), 0, 1).astype(ad.dtype), g)
+            lim = (ad == 0) & (bd >= 0)
+            keep = F.const((~lim).astype(ad.dtype), g)
+            safe = a * keep + F.const(lim.astype(ad.dtype), g)  # a, or 1 where the limit is taken
             gb = unbroadcast(F, g * F.pow(a, b) * F.log(safe) * keep, sb)
         return ga, gb
 
@@ -150,8 +157,9 @@ class Maximum(Node):
         ad, bd = F.data(a), F.data(b)
         # ties split the gradient in half, as torch does
         wa = (self.pick(ad, bd) + (ad == bd) / 2).astype(g.dtype)
+        wb = (1 - wa).astype(g.dtype)  # 0-d: numpy scalar arithmetic would promote to float64
         ga = unbroadcast(F, g * F.const(wa, g), self.shapes[0]) if self.needs(0) else None
-        gb = unbroadcast(F, g * F.const(1 - wa, g), self.shapes[1]) if self.needs(1) else None
+        gb = unbroadcast(F, g * F.const(wb, g), self.shapes[1]) if self.needs(1) else None
         return ga, gb
 
 
@@ -167,7 +175,7 @@ class Neg(Node):
     name = "NegBackward0"
 
     def forward(self, a):
-        return -a
+        return _nd(-a)
 
     def backward(self, F, g):
         return -g
@@ -237,7 +245,8 @@ class Clip(Node):
     keep_inputs = True
 
     def forward(self, a, lo=None, hi=None):
-        return np.clip(a, lo, hi)
+        out = np.clip(a, lo, hi)
+        return out.astype(a.dtype) if a.dtype.kind == "f" else out  # 0-d float32 stays float32
 
     def backward(self, F, g):
         (a,) = self.args(F)
@@ -257,9 +266,11 @@ class Where(Node):
         return np.where(cond, a, b)
 
     def backward(self, F, g):
-        m = np.broadcast_to(self.kw["cond"], g.shape).astype(g.dtype)
+        # object arrays (sympy) take 0/1, not Python bools
+        m = np.broadcast_to(self.kw["cond"], g.shape).astype(np.int8 if g.dtype == object else g.dtype)
         ga = unbroadcast(F, g * F.const(m, g), self.shapes[0]) if self.needs(0) else None
-        gb = unbroadcast(F, g * F.const(1 - m, g), self.shapes[1]) if self.needs(1) else None
+        mb = (1 - m).astype(g.dtype)  # 0-d: numpy scalar arithmetic would promote to float64
+        gb = unbroadcast(F, g * F.const(mb, g), self.shapes[1]) if self.needs(1) else None
         return ga, gb
 
 
@@ -286,7 +297,7 @@ class Matmul(Node):
             self.name = "MmBackward0"
         elif a.ndim == 1 and b.ndim == 1:
             self.name = "DotBackward0"
-        return np.matmul(a, b)
+        return _nd(np.matmul(a, b))
 
     def backward(self, F, g):
         a, b = self.args(F)
@@ -452,6 +463,7 @@ class Concat(Node):
 
 class Split(Node):
     name = "SplitWithSizesBackward0"
+    multi_output = True
 
     def forward(self, a, sizes=(), axis=0):
         return tuple(np.split(a, np.cumsum(sizes)[:-1], axis=axis))
@@ -469,6 +481,7 @@ class Split(Node):
 
 class Unbind(Node):
     name = "UnbindBackward0"
+    multi_output = True
 
     def forward(self, a, axis=0):
         return tuple(np.moveaxis(a, axis, 0))
@@ -721,26 +734,31 @@ def cast(a: Any, dtype: Any) -> Any:
     return Cast.apply(a, dtype=dtype)
 
 
+def _reduce_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    axes = normalize_axes(axis, ndim)
+    return axes if ndim else ()  # a 0-d tensor: dim 0 / -1 means the tensor itself, as in torch
+
+
 def sum_(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Sum over the given axes (all by default)."""
-    return Sum.apply(a, axes=normalize_axes(axis, a.data.ndim), keepdims=keepdims)
+    return Sum.apply(a, axes=_reduce_axes(axis, a.data.ndim), keepdims=keepdims)
 
 
 def mean(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Mean over the given axes: a sum divided by the count."""
-    axes = normalize_axes(axis, a.data.ndim)
+    axes = _reduce_axes(axis, a.data.ndim)
     n = int(np.prod([a.data.shape[i] for i in axes])) if axes else 1
     return div(Sum.apply(a, axes=axes, keepdims=keepdims), n)
 
 
 def max_(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Max over the given axes."""
-    return Max.apply(a, axes=normalize_axes(axis, a.data.ndim), keepdims=keepdims)
+    return Max.apply(a, axes=_reduce_axes(axis, a.data.ndim), keepdims=keepdims)
 
 
 def min_(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Min over the given axes."""
-    return Min.apply(a, axes=normalize_axes(axis, a.data.ndim), keepdims=keepdims)
+    return Min.apply(a, axes=_reduce_axes(axis, a.data.ndim), keepdims=keepdims)
 
 
 def reshape(a: Any, shape: Sequence[int]) -> Any:

@@ -39,10 +39,11 @@ def rnn_cell(
     nonlinearity: str = "tanh",
 ) -> Tensor:
     """One step: h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
-    pre = x @ w_ih.T
+    # ops.* rather than Tensor methods: a frontend's Tensor may redefine method semantics
+    pre = ops.matmul(x, ops.transpose(w_ih))
     if b_ih is not None:
         pre = pre + b_ih
-    pre = pre + h @ w_hh.T
+    pre = pre + ops.matmul(h, ops.transpose(w_hh))
     if b_hh is not None:
         pre = pre + b_hh
     return ACTIVATIONS[nonlinearity](pre)
@@ -73,15 +74,15 @@ def run_direction(
     H = w_hh.shape[0]
     if reverse and lengths is not None:
         ridx = _reverse_index(lengths, T)
-        x = x[ridx]  # run "forward" over each sequence's reversed valid prefix
+        x = ops.getitem(x, ridx)  # run "forward" over each sequence's reversed valid prefix
     # The input projection of every step at once: one large matmul instead of T small ones.
-    xw = (x.reshape(T * B, I) @ w_ih.T).reshape(T, B, H)
+    xw = ops.reshape(ops.matmul(ops.reshape(x, (T * B, I)), ops.transpose(w_ih)), (T, B, H))
     if b_ih is not None:
         xw = xw + b_ih
     if b_hh is not None:
         xw = xw + b_hh
-    steps = xw.unbind(0)  # one node whose backward stacks once (per-step slicing would be O(T^2))
-    w_hh_t = w_hh.T
+    steps = ops.unbind(xw, 0)  # one node whose backward stacks once (per-step slicing would be O(T^2))
+    w_hh_t = ops.transpose(w_hh)
     if lengths is not None:
         valid = np.arange(T)[:, None] < lengths[None, :]  # (T, B)
     order = range(T - 1, -1, -1) if reverse and lengths is None else range(T)
@@ -92,7 +93,7 @@ def run_direction(
         for t in order:
             # tag this step's nodes for graph export (set directly: a `with` per step costs more)
             _Mode.scope = scope + (f"t{t}",)
-            pre = steps[t] if h is None else steps[t] + h @ w_hh_t  # h0=None means zeros
+            pre = steps[t] if h is None else steps[t] + ops.matmul(h, w_hh_t)  # h0=None means zeros
             h_new = act(pre)
             if lengths is not None:
                 m = valid[t][:, None]
@@ -112,7 +113,7 @@ def run_direction(
         raise ValueError("empty sequence")
     out = ops.stack(outs, 0)
     if reverse and lengths is not None:
-        out = out[ridx]
+        out = ops.getitem(out, ridx)
     return out, h
 
 
@@ -138,11 +139,11 @@ def rnn(
     """
     D = 2 if bidirectional else 1
     if batch_first:
-        x = x.swapaxes(0, 1)
+        x = ops.swapaxes(x, 0, 1)
     if lengths is not None:
         lengths = np.asarray(getattr(lengths, "data", lengths)).astype(np.int64).reshape(-1)
     h_n = []
-    h0s = h0.unbind(0) if h0 is not None else None
+    h0s = ops.unbind(h0, 0) if h0 is not None else None
     layer_in = x
     for k in range(num_layers):
         outs = []
@@ -158,5 +159,5 @@ def rnn(
             layer_in = _dropout(layer_in, dropout, True, rng)
     out = layer_in
     if batch_first:
-        out = out.swapaxes(0, 1)
+        out = ops.swapaxes(out, 0, 1)
     return out, ops.stack(h_n, 0)

@@ -85,8 +85,12 @@ def _user_frame() -> str:
 
 
 def _bad(a: Any) -> bool:
-    data = getattr(a, "data", a)
-    return isinstance(data, np.ndarray) and data.dtype.kind in "fc" and not np.all(np.isfinite(data))
+    data = a.data if isinstance(a, TensorBase) else a  # not getattr: an ndarray's .data is its buffer
+    return (
+        isinstance(data, (np.ndarray, np.generic))  # 0-d ufunc results are numpy scalars
+        and data.dtype.kind in "fc"
+        and not np.all(np.isfinite(data))
+    )
 
 
 class TensorBase:
@@ -127,6 +131,7 @@ class Node:
     name = "Node"
     keep_inputs = False  # backward needs the input values
     keep_output = False  # backward needs the output value
+    multi_output = False  # forward returns a tuple (backward gets a list, even of one gradient)
 
     def backward(self, F: Any, g: Any) -> Any:
         """Gradient(s) w.r.t. each input, given the gradient `g` of the output(s)."""

@@ -53,7 +53,7 @@ class Tensor(TensorBase):
                 "var_no_grad = var.detach()."
             )
         if requires_grad and self.data.dtype.kind not in "fcO":
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = bool(requires_grad)
         return self
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import functional
+from .. import functional, ops
 from ..random import generator
 from ..rnn import rnn, rnn_cell
 from ..tape import _wrap
@@ -136,13 +136,13 @@ class RNNCell(Module):
             raise ValueError(f"RNNCell: Expected hidden to be {x.ndim}D, got {hx.ndim}D instead")
         batched = x.ndim == 2
         if not batched:
-            x = x.unsqueeze(0)
+            x = ops.reshape(x, (1,) + x.shape)
         if hx is None:
             hx = _wrap(x.result_type, np.zeros((x.shape[0], self.hidden_size), dtype=x.dtype), None, 0)
         elif not batched:
-            hx = hx.unsqueeze(0)
+            hx = ops.reshape(hx, (1,) + hx.shape)
         h = rnn_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity)
-        return h if batched else h.squeeze(0)
+        return h if batched else ops.reshape(h, h.shape[1:])
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -195,7 +195,7 @@ class RNN(Module):
             )
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.nonlinearity, self.bias, self.batch_first = nonlinearity, bias, batch_first
         self.dropout, self.bidirectional = float(dropout), bidirectional
@@ -297,9 +297,10 @@ class RNN(Module):
         batched = input.ndim == 3
         self.check_forward_args(input, hx, batched)
         if not batched:  # one sequence (T, I): add the batch axis and take it off again
-            input = input.unsqueeze(1 if not self.batch_first else 0)
+            ax = 0 if self.batch_first else 1
+            input = ops.reshape(input, input.shape[:ax] + (1,) + input.shape[ax:])
             if hx is not None:
-                hx = hx.unsqueeze(1)
+                hx = ops.reshape(hx, (hx.shape[0], 1, hx.shape[1]))
         if hx is not None and hx.dtype != input.dtype:
             raise RuntimeError(
                 f"hx dtype ({self._fmt_dtype(hx.dtype)}) does not match input dtype "
@@ -321,8 +322,9 @@ class RNN(Module):
             lengths=lengths,
         )
         if not batched:
-            out = out.squeeze(0 if self.batch_first else 1)
-            h_n = h_n.squeeze(1)
+            ax = 0 if self.batch_first else 1
+            out = ops.reshape(out, out.shape[:ax] + out.shape[ax + 1 :])
+            h_n = ops.reshape(h_n, (h_n.shape[0], h_n.shape[2]))
         return out, h_n
 
     def extra_repr(self) -> str:
