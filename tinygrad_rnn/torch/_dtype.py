@@ -1,0 +1,147 @@
+"""torch's small value types: dtype objects (printing as torch.float32), Size and device."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class dtype:  # noqa: N801 - torch's name
+    """A torch dtype: prints as ``torch.float32``; ``.dtype`` is the numpy dtype (so numpy accepts it)."""
+
+    __slots__ = ("name", "dtype", "is_floating_point", "is_complex", "is_signed", "itemsize")
+
+    def __init__(self, name: str, np_dtype: Any):
+        self.name = name
+        self.dtype = np.dtype(np_dtype)
+        self.is_floating_point = self.dtype.kind == "f"
+        self.is_complex = self.dtype.kind == "c"
+        self.is_signed = self.dtype.kind in "ifc"
+        self.itemsize = self.dtype.itemsize
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name  # pickles/copies as the module-level singleton
+
+
+float32 = dtype("float32", np.float32)
+float64 = dtype("float64", np.float64)
+float16 = dtype("float16", np.float16)
+int64 = dtype("int64", np.int64)
+int32 = dtype("int32", np.int32)
+int16 = dtype("int16", np.int16)
+int8 = dtype("int8", np.int8)
+uint8 = dtype("uint8", np.uint8)
+bool = dtype("bool", np.bool_)  # noqa: A001 - torch.bool
+complex64 = dtype("complex64", np.complex64)
+complex128 = dtype("complex128", np.complex128)
+
+_BY_NP = {
+    d.dtype: d
+    for d in (float32, float64, float16, int64, int32, int16, int8, uint8, bool, complex64, complex128)
+}
+# the scalar names torch uses in messages such as "mat1 and mat2 must have the same dtype"
+SCALAR_NAME = {
+    float32: "Float",
+    float64: "Double",
+    float16: "Half",
+    int64: "Long",
+    int32: "Int",
+    bool: "Bool",
+}
+LEGACY_TYPE = {
+    float32: "FloatTensor",
+    float64: "DoubleTensor",
+    int64: "LongTensor",
+    int32: "IntTensor",
+    bool: "BoolTensor",
+}
+
+
+def from_np(d: Any) -> dtype:
+    """The torch dtype of a numpy dtype."""
+    d = np.dtype(d)
+    try:
+        return _BY_NP[d]
+    except KeyError:
+        raise TypeError(f"tinygrad_rnn.torch: numpy dtype {d} has no torch counterpart") from None
+
+
+def to_np(d: Any) -> np.dtype | None:
+    """A dtype argument (torch dtype, numpy dtype or Python type) as a numpy dtype (None stays None)."""
+    if d is None:
+        return None
+    if isinstance(d, dtype):
+        return d.dtype
+    if d is float:
+        return np.dtype(np.float64)  # torch maps Python float to float64, as numpy does
+    return np.dtype(d)
+
+
+class Size(tuple):
+    """torch.Size: a tuple that prints as ``torch.Size([4, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __getitem__(self, i: Any) -> Any:
+        r = tuple.__getitem__(self, i)
+        return Size(r) if isinstance(i, slice) else r
+
+    def numel(self) -> int:
+        """Product of the sizes."""
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class device:  # noqa: N801 - torch's name
+    """torch.device: only the CPU exists here."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: Any = "cpu", index: int | None = None):  # noqa: A002
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        spec = str(type)
+        if ":" in spec:
+            spec, idx = spec.split(":", 1)
+            index = int(idx)
+        if spec != "cpu":
+            raise RuntimeError(
+                f"tinygrad_rnn.torch runs on numpy: only the 'cpu' device exists, got '{type}'"
+            )
+        self.type, self.index = spec, index
+
+    def __repr__(self) -> str:
+        return (
+            f"device(type='{self.type}')"
+            if self.index is None
+            else f"device(type='{self.type}', index={self.index})"
+        )
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: Any) -> Any:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+def check_device(d: Any) -> None:
+    """Accept None / 'cpu' / device('cpu'); anything else raises (there is no accelerator here)."""
+    if d is not None:
+        device(d)

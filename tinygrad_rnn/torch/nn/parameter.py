@@ -1,0 +1,37 @@
+"""torch.nn.Parameter: the frontend Tensor that core Modules register (core Parameter underneath)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...nn import Parameter as _CoreParameter
+from ...tape import TensorBase
+from ...tensor import as_array
+from .._tensor import Tensor
+
+
+class Parameter(Tensor, _CoreParameter):
+    """A leaf Tensor a Module registers; shares the data of the tensor it wraps, as in torch."""
+
+    __slots__ = ()
+    result_type = Tensor  # ops on a parameter give plain tensors
+
+    def __init__(self, data: Any = None, requires_grad: bool = True):
+        arr = (
+            np.zeros((0,), np.float32)
+            if data is None
+            else data.data
+            if isinstance(data, TensorBase)
+            else as_array(data)
+        )
+        self._set(arr)
+        if requires_grad and arr.dtype.kind not in "fc":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        self.requires_grad = bool(requires_grad)
+
+    def __repr__(self, *, tensor_contents: Any = None) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    __str__ = __repr__

@@ -1,0 +1,244 @@
+"""torch.nn.utils.rnn: PackedSequence and the pack / pad helpers, built from core indexing ops.
+
+A PackedSequence stores the valid steps of a batch time-major ("packed"): rows for t = 0 (one per
+sequence still running), then t = 1, ...; batch_sizes[t] says how many. Packing and padding are
+single gather ops (core getitem with integer index arrays), so gradients flow through both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .... import ops
+from ....tape import TensorBase
+from ..._functions import _make
+from ..._tensor import Tensor
+
+__all__ = [
+    "PackedSequence",
+    "invert_permutation",
+    "pack_padded_sequence",
+    "pack_sequence",
+    "pad_packed_sequence",
+    "pad_sequence",
+    "unpack_sequence",
+    "unpad_sequence",
+]
+
+
+class PackedSequence_(NamedTuple):  # noqa: N801 - torch's name
+    data: Tensor
+    batch_sizes: Tensor
+    sorted_indices: Tensor | None
+    unsorted_indices: Tensor | None
+
+
+class PackedSequence(PackedSequence_):
+    """Holds the packed data and batch_sizes (plus the permutation when lengths were unsorted)."""
+
+    def __new__(
+        cls,
+        data: Any,
+        batch_sizes: Tensor | None = None,
+        sorted_indices: Tensor | None = None,
+        unsorted_indices: Tensor | None = None,
+    ) -> PackedSequence:
+        if unsorted_indices is None:
+            unsorted_indices = invert_permutation(sorted_indices)
+        if batch_sizes is None:
+            data, batch_sizes = data
+        return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
+
+    def to(self, *args: Any, **kwargs: Any) -> PackedSequence:
+        """Convert the data's dtype; self if nothing changes."""
+        data = self.data.to(*args, **kwargs)
+        if data is self.data:
+            return self
+        return type(self)(data, self.batch_sizes, self.sorted_indices, self.unsorted_indices)
+
+    def double(self) -> PackedSequence:
+        """Data as float64."""
+        return self.to(np.float64)
+
+    def float(self) -> PackedSequence:
+        """Data as float32."""
+        return self.to(np.float32)
+
+    def cpu(self) -> PackedSequence:
+        """Self."""
+        return self
+
+    @property
+    def is_cuda(self) -> bool:
+        """Always False."""
+        return False
+
+
+def invert_permutation(permutation: Tensor | None) -> Tensor | None:
+    """The inverse permutation (None stays None)."""
+    if permutation is None:
+        return None
+    p = np.asarray(permutation.data)
+    out = np.empty_like(p)
+    out[p] = np.arange(p.size, dtype=p.dtype)
+    return _make(out)
+
+
+def _packed_layout(
+    batch_sizes: np.ndarray, n_rows: int
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """For packed data of n_rows rows: the (T, B) row index of every padded slot (n_rows where the
+    slot is padding), each sequence's length, and the (t, b) position of every packed row."""
+    T = len(batch_sizes)
+    B = int(batch_sizes[0]) if T else 0
+    t = np.repeat(np.arange(T), batch_sizes)
+    b = np.concatenate([np.arange(k) for k in batch_sizes]) if T else np.zeros(0, np.int64)
+    index = np.full((T, B), n_rows, dtype=np.int64)
+    index[t, b] = np.arange(t.size)
+    lengths = (batch_sizes[:, None] > np.arange(B)[None, :]).sum(0).astype(np.int64)
+    return index, lengths, (t, b)
+
+
+def _as_lengths(lengths: Any) -> np.ndarray:
+    arr = np.asarray(lengths.data if isinstance(lengths, TensorBase) else lengths)
+    arr = arr.astype(np.int64)
+    if arr.ndim != 1:
+        raise RuntimeError(
+            f"'lengths' argument should be a 1D CPU int64 tensor, but got {arr.ndim}D cpu Long tensor"
+        )
+    return arr
+
+
+def pack_padded_sequence(
+    input: Tensor, lengths: Any, batch_first: bool = False, enforce_sorted: bool = True
+) -> PackedSequence:
+    """Pack a padded (T, B, *) batch (B, T, * if batch_first) given each sequence's length.
+
+    Unlike torch, a length greater than T raises ValueError (torch packs whatever memory follows).
+    """
+    lens = _as_lengths(lengths)
+    if input.dim() < 2:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    T, B = (input.data.shape[1], input.data.shape[0]) if batch_first else input.data.shape[:2]
+    sorted_indices = None
+    if not enforce_sorted:
+        order = np.argsort(-lens, kind="stable")  # torch's CPU sort keeps ties in order
+        if lens.size > B:
+            raise IndexError("index out of range in self")
+        lens, sorted_indices, B = lens[order], order, lens.size
+    if input.data.size == 0:
+        raise RuntimeError("Cannot pack empty tensors.")
+    if lens.size != B:
+        raise RuntimeError(
+            f"Expected `len(lengths)` to be equal to batch_size, but got {lens.size} (batch_size={B})"
+        )
+    if lens[-1] <= 0:
+        raise RuntimeError(
+            "Length of all samples has to be greater than 0, but found an element in 'lengths' that is <= 0"
+        )
+    if enforce_sorted and np.any(lens[1:] > lens[:-1]):
+        raise RuntimeError(
+            "`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. You can pass "
+            "`enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to sidestep this requirement "
+            "if you do not need ONNX exportability."
+        )
+    if lens[0] > T:
+        raise ValueError(
+            f"pack_padded_sequence: a length of {int(lens[0])} exceeds the padded sequence length {T} "
+            f"(input.size({1 if batch_first else 0})); lengths must be at most {T}. (Real torch does not "
+            "check this and packs whatever memory follows the input.)"
+        )
+    batch_sizes = (lens[None, :] > np.arange(int(lens[0]))[:, None]).sum(1).astype(np.int64)
+    _, _, (t, b) = _packed_layout(batch_sizes, 0)
+    src = sorted_indices[b] if sorted_indices is not None else b
+    data = input[(src, t) if batch_first else (t, src)]
+    return PackedSequence(
+        data,
+        _make(batch_sizes),
+        None if sorted_indices is None else _make(sorted_indices.astype(np.int64)),
+        None,
+    )
+
+
+def pad_packed_sequence(
+    sequence: PackedSequence,
+    batch_first: bool = False,
+    padding_value: float = 0.0,
+    total_length: int | None = None,
+) -> tuple[Tensor, Tensor]:
+    """Undo packing: (padded batch in the original order, lengths)."""
+    bs = np.asarray(sequence.batch_sizes.data, dtype=np.int64)
+    max_len = len(bs)
+    if total_length is not None:
+        if total_length < max_len:
+            raise ValueError(
+                "Expected total_length to be at least the length of the longest sequence in input, but got "
+                f"total_length={total_length} and max sequence length being {max_len}"
+            )
+        max_len = total_length
+    data = sequence.data
+    n = data.data.shape[0]
+    index, lengths, _ = _packed_layout(bs, n)
+    if max_len > len(bs):
+        index = np.concatenate([index, np.full((max_len - len(bs), index.shape[1]), n, np.int64)])
+    if sequence.unsorted_indices is not None:
+        u = np.asarray(sequence.unsorted_indices.data)
+        index, lengths = index[:, u], lengths[u]
+    pad = np.full((1,) + data.data.shape[1:], padding_value, dtype=data.data.dtype)
+    padded = ops.concat([data, pad], 0)[index.T if batch_first else index]
+    return padded, _make(lengths)
+
+
+def pad_sequence(
+    sequences: Any, batch_first: bool = False, padding_value: float = 0.0, padding_side: str = "right"
+) -> Tensor:
+    """Stack variable-length (L, *) sequences into (T, B, *) (B, T, * if batch_first), padding with a value."""
+    if not isinstance(sequences, Iterable):
+        raise RuntimeError(
+            f"pad_sequence: Expected iterable for input sequences, but got arg of type: {type(sequences)}"
+        )
+    seqs = tuple(sequences)
+    if not seqs:
+        raise RuntimeError("received an empty list of sequences")
+    if padding_side not in ("left", "right"):
+        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
+    trailing = seqs[0].data.shape[1:]
+    for s in seqs[1:]:
+        rest = s.data.shape[1:]
+        for j, (a, c) in enumerate(zip(trailing, rest)):
+            if a != c:
+                raise RuntimeError(
+                    f"The size of tensor a ({a}) must match the size of tensor b ({c}) at non-singleton dimension {j + 1}"
+                )
+    T = max(s.data.shape[0] for s in seqs)
+    cols = []
+    for s in seqs:
+        k = T - s.data.shape[0]
+        if k:
+            pad = np.full((k,) + trailing, padding_value, dtype=s.data.dtype)
+            s = ops.concat([s, pad] if padding_side == "right" else [pad, s], 0)
+        cols.append(s)
+    return ops.stack(cols, 0 if batch_first else 1)
+
+
+def pack_sequence(sequences: list[Tensor], enforce_sorted: bool = True) -> PackedSequence:
+    """pad_sequence followed by pack_padded_sequence."""
+    lengths = [s.size(0) for s in sequences]
+    return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
+
+
+def unpad_sequence(padded_sequences: Tensor, lengths: Any, batch_first: bool = False) -> list[Tensor]:
+    """The list of unpadded sequences."""
+    lens = _as_lengths(lengths)
+    if batch_first:
+        return [padded_sequences[b, : int(n)] for b, n in enumerate(lens)]
+    return [padded_sequences[: int(n), b] for b, n in enumerate(lens)]
+
+
+def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
+    """The list of sequences a PackedSequence holds."""
+    padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
+    return unpad_sequence(padded, lengths, batch_first=True)
