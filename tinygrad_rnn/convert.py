@@ -1,0 +1,132 @@
+"""Move weights between a torch-style state_dict file and a MindSpore-style checkpoint file.
+
+The two file formats are the frontends' own (both .npz archives, never pickle), read and written
+through their public functions, so a converted file is exactly what the other frontend saves:
+
+- torch-style: ``tinygrad_rnn.torch.save(model.state_dict(), path)`` / ``tinygrad_rnn.torch.load``;
+- MindSpore-style: ``tinygrad_rnn.mindspore.save_checkpoint(net, path)`` / ``load_checkpoint``
+  (MindSpore appends ".ckpt" to a name without it).
+
+Names: torch and MindSpore name the parameters of RNN / RNNCell and Linear / Dense the same way
+(``weight_ih_l0``, ``bias_hh_l1_reverse``, ``weight``, ``bias``) and prefix nested modules/cells by
+attribute path the same way (``rnn.weight_ih_l0``), so the mapping is the identity for these; what
+differs is the order: torch lists an RNN's parameters per layer and direction (w_ih, w_hh, b_ih,
+b_hh, then the next), MindSpore groups them by kind (all weight_ih, then weight_hh, bias_ih, bias_hh).
+Anything else can be renamed explicitly (``rename={"old": "new"}``, ``--rename old=new``).
+
+The frontends are imported inside the functions (this module is a tool: nothing imports it back).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+FORMATS = ("torch", "mindspore")
+_RNN_NAME = re.compile(
+    r"^(?P<prefix>.*?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh)_l(?P<layer>\d+)(?P<rev>_reverse)?$"
+)
+_KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+def _rnn_key(name: str, to: str) -> tuple[str, tuple[int, int, int]] | None:
+    """(module prefix, sort key within that RNN's parameters in `to`'s order), or None if not an RNN weight."""
+    m = _RNN_NAME.match(name)
+    if m is None:
+        return None
+    kind, layer, rev = _KINDS.index(m["kind"]), int(m["layer"]), int(bool(m["rev"]))
+    return m["prefix"], ((kind, layer, rev) if to == "mindspore" else (layer, rev, kind))
+
+
+def reorder(names: Sequence[str], to: str) -> list[str]:
+    """`names` in the framework's order: each RNN's parameters (sharing a prefix) regrouped where the first
+    of them stood, every other name in place."""
+    _check_format(to)
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        key = _rnn_key(n, to)
+        if key is not None:
+            groups.setdefault(key[0], []).append(n)
+    out: list[str] = []
+    done: set[str] = set()
+    for n in names:
+        key = _rnn_key(n, to)
+        if key is None:
+            out.append(n)
+        elif key[0] not in done:
+            done.add(key[0])
+            out.extend(sorted(groups[key[0]], key=lambda x: _rnn_key(x, to)[1]))  # type: ignore[index]
+    return out
+
+
+def _check_format(to: str) -> None:
+    if to not in FORMATS:
+        raise ValueError(f"unknown target format {to!r}: expected one of {', '.join(FORMATS)}")
+
+
+def read_weights(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:
+    """(format, name -> array) of a torch-style state_dict file or a MindSpore-style checkpoint."""
+    import tinygrad_rnn.mindspore as ms
+    import tinygrad_rnn.torch as torch
+
+    try:
+        obj = torch.load(path)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"convert: {path} does not exist") from None
+    except RuntimeError as torch_error:
+        try:
+            params = ms.load_checkpoint(path)
+        except ValueError as ms_error:
+            raise ValueError(
+                f"convert: {path} is neither a tinygrad_rnn.torch state_dict file ({torch_error}) nor a "
+                f"tinygrad_rnn.mindspore checkpoint ({ms_error})"
+            ) from None
+        return "mindspore", OrderedDict((k, np.array(p.asnumpy())) for k, p in params.items())
+    if not isinstance(obj, Mapping) or not all(
+        isinstance(k, str) and hasattr(v, "numpy") for k, v in obj.items()
+    ):
+        raise ValueError(
+            f"convert: {path} holds a {type(obj).__name__}, not a state_dict (a dict of name -> tensor); save "
+            "model.state_dict() to convert it"
+        )
+    return "torch", OrderedDict((k, np.array(v.detach().numpy())) for k, v in obj.items())
+
+
+def write_weights(path: str, arrays: Mapping[str, np.ndarray], to: str) -> str:
+    """Write `arrays` in format `to` (atomically, by the frontend's own saver); returns the path written."""
+    _check_format(to)
+    if to == "torch":
+        import tinygrad_rnn.torch as torch
+
+        torch.save(OrderedDict((k, torch.from_numpy(np.array(a))) for k, a in arrays.items()), path)
+        return path
+    import tinygrad_rnn.mindspore as ms
+
+    ms.save_checkpoint([{"name": k, "data": ms.Tensor(np.array(a))} for k, a in arrays.items()], path)
+    return path if path.endswith(".ckpt") else path + ".ckpt"
+
+
+def convert(src: str, dst: str, to: str, rename: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Convert the weights file `src` into format `to` at `dst`.
+
+    Returns a report: {"from": format read, "to": to, "path": path written, "names": [(old, new), ...]}
+    in the order written. `rename` maps old names to new ones (unknown old names are an error).
+    """
+    _check_format(to)
+    fmt, arrays = read_weights(src)
+    rename = dict(rename or {})
+    unknown = [k for k in rename if k not in arrays]
+    if unknown:
+        raise KeyError(f"convert: cannot rename {unknown}: not in {src} (it has {list(arrays)})")
+    new_names = [rename.get(k, k) for k in arrays]
+    if len(set(new_names)) != len(new_names):
+        raise ValueError(f"convert: the renames give duplicate names: {new_names}")
+    renamed = OrderedDict(zip(new_names, arrays.values()))
+    old_of = dict(zip(new_names, arrays))
+    order = reorder(list(renamed), to)
+    path = write_weights(dst, OrderedDict((n, renamed[n]) for n in order), to)
+    return {"from": fmt, "to": to, "path": path, "names": [(old_of[n], n) for n in order]}

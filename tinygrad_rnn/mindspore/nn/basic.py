@@ -1,0 +1,154 @@
+"""mindspore.nn basics: Dense, Dropout, Flatten and the activation cells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ... import functional as core_functional
+from ... import ops as core_ops
+from ...nn import layers as core_layers
+from .. import _checks
+from ..common import dtype as mstype
+from .cell import Cell
+
+
+class Dropout(Cell):
+    """``Dropout(keep_prob=0.5, p=None)``: zero elements with probability p (= 1 - keep_prob) in training."""
+
+    def __init__(self, keep_prob: float = 0.5, p: float | None = None, dtype: Any = mstype.float32):
+        super().__init__()
+        cls = type(self).__name__
+        if p is None:
+            _checks.warning(
+                "For Dropout, this parameter `keep_prob` will be deprecated, please use `p` instead.",
+                "mindspore/nn/layer/basic.py:183",
+            )
+            _checks.value_type("keep_prob", keep_prob, (float,), cls)
+            if keep_prob <= 0 or keep_prob > 1:
+                raise ValueError(
+                    f"For '{cls}', the 'keep_prob' must be a number in range (0, 1], but got {keep_prob}."
+                )
+        else:
+            _checks.value_type("p", p, (float, int), cls)
+            if p < 0 or p >= 1:
+                raise ValueError(f"For '{cls}', the 'p' must be a number in range [0, 1), but got {p}.")
+        self.p, self.keep_prob = p, keep_prob
+
+    def construct(self, x: Any) -> Any:
+        drop = 1.0 - self.keep_prob if self.p is None else self.p
+        if not self.training or drop == 0:
+            return x
+        return core_functional.dropout(x, drop, True)
+
+    def extend_repr(self) -> str:
+        return f"keep_prob={self.keep_prob}" if self.p is None else f"p={self.p}"
+
+
+class ReLU(Cell):
+    """max(x, 0)."""
+
+    def construct(self, x: Any) -> Any:
+        return core_ops.relu(x)
+
+
+class Tanh(Cell):
+    """tanh(x)."""
+
+    def construct(self, x: Any) -> Any:
+        return core_ops.tanh(x)
+
+
+class Sigmoid(Cell):
+    """1 / (1 + exp(-x))."""
+
+    def construct(self, x: Any) -> Any:
+        return core_ops.sigmoid(x)
+
+
+class Softmax(Cell):
+    """softmax over `axis`."""
+
+    def __init__(self, axis: int = -1):
+        super().__init__()
+        self.axis = axis
+
+    def construct(self, x: Any) -> Any:
+        return core_functional.softmax(x, self.axis)
+
+
+class Flatten(Cell):
+    """Collapse axes start_dim..end_dim (default: all but the batch axis)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def construct(self, x: Any) -> Any:
+        return x.flatten(start_dim=self.start_dim, end_dim=self.end_dim)
+
+
+_ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "softmax": Softmax}
+
+
+class Dense(Cell, core_layers.Linear):
+    """``Dense(in_channels, out_channels, weight_init=None, bias_init=None, has_bias=True, activation=None)``:
+    y = activation(x W^T + b), W of shape (out_channels, in_channels), inputs of any rank >= 2.
+
+    Default initialisation U(-1/sqrt(in), 1/sqrt(in)) for both (MindSpore's HeUniform(sqrt(5)) and bias bound);
+    ``weight_init``/``bias_init`` may be a Tensor / array or 'zeros' / 'ones'.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        weight_init: Any = None,
+        bias_init: Any = None,
+        has_bias: bool = True,
+        activation: Any = None,
+        dtype: Any = mstype.float32,
+    ):
+        cls = type(self).__name__
+        _checks.positive_int(in_channels, "in_channels", cls)
+        _checks.positive_int(out_channels, "out_channels", cls)
+        if not isinstance(has_bias, bool):
+            raise TypeError(f"For '{cls}', the 'has_bias' must be a bool, but got {type(has_bias).__name__}.")
+        core_layers.Linear.__init__(self, in_channels, out_channels, has_bias, mstype.to_np(dtype))
+        object.__setattr__(self, "training", False)
+        self.in_channels, self.out_channels, self.has_bias = in_channels, out_channels, has_bias
+        for p, init in ((self.weight, weight_init), (self.bias, bias_init)):
+            if p is not None and init is not None:
+                p.set_data(_initial(init, p.data))
+        if isinstance(activation, str):
+            if activation.lower() not in _ACTIVATIONS:
+                raise ValueError(f"For '{cls}', unsupported activation '{activation}'.")
+            activation = _ACTIVATIONS[activation.lower()]()
+        self.activation = activation
+
+    def construct(self, x: Any) -> Any:
+        y = core_functional.linear(x, self.weight, self.bias)
+        return self.activation(y) if self.activation is not None else y
+
+    def extend_repr(self) -> str:
+        s = f"input_channels={self.in_channels}, output_channels={self.out_channels}"
+        if self.has_bias:
+            s += f", has_bias={self.has_bias}"
+        if self.activation is not None:
+            s += f", activation={self.activation}"
+        return s
+
+
+def _initial(init: Any, like: np.ndarray) -> np.ndarray:
+    if isinstance(init, str):
+        table = {"zeros": np.zeros_like, "ones": np.ones_like}
+        if init.lower() not in table:
+            raise ValueError(f"unsupported initializer '{init}' (use a Tensor, 'zeros' or 'ones')")
+        return table[init.lower()](like)
+    arr = np.asarray(getattr(init, "data", init), dtype=like.dtype)
+    if arr.shape != like.shape:
+        raise ValueError(
+            f"initial value of shape {arr.shape} does not match the parameter's shape {like.shape}"
+        )
+    return arr

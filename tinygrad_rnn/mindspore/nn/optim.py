@@ -1,0 +1,224 @@
+"""mindspore.nn optimisers: SGD, Momentum, Adam, applied as ``optimizer(grads)``.
+
+MindSpore's gradient preprocessing comes first: weight decay ``g + weight_decay * loss_scale * w`` (for
+parameters whose name has neither 'beta' nor 'gamma', or every parameter of a group with
+weight_decay > 0), then division by ``loss_scale``. The update rules:
+
+- SGD and Momentum are torch's SGD (the first momentum step stores the gradient itself, dampening
+  applies from the second step, Nesterov adds ``momentum * buf``), so they call the core's
+  ``optim.SGD.update`` (checked against real MindSpore in tests/test_mindspore_oracle.py);
+- Adam is not torch's: MindSpore folds the bias corrections into the step size,
+  ``lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)`` and ``w -= lr_t * m / (sqrt(v) + eps)``, so eps is not
+  scaled by the bias correction as in torch; the powers ``beta^t`` are float32 running products. That rule
+  is implemented here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ... import optim as core_optim
+from .. import _checks
+from ..common.parameter import Parameter, ParameterTuple
+from .cell import Cell
+
+
+class Optimizer(Cell):
+    """Base optimiser: ``Optimizer(learning_rate, parameters, weight_decay=0.0, loss_scale=1.0)``.
+
+    ``parameters``: Parameters, or group dicts ``{"params": [...], "lr": ..., "weight_decay": ...}``.
+    ``learning_rate``: a number, a sequence / 1-D Tensor (one value per step, the last one repeated) or a
+    callable of the global step. Calling the optimiser with the gradients (in ``parameters`` order)
+    updates the parameters in place and returns a tuple of True.
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any,
+        parameters: Iterable[Any],
+        weight_decay: float = 0.0,
+        loss_scale: float = 1.0,
+    ):
+        super().__init__(auto_prefix=False)
+        cls = type(self).__name__
+        items = list(parameters) if parameters is not None else []
+        if not items:
+            raise ValueError(f"For '{cls}', the argument 'parameters' must not be empty.")
+        if isinstance(loss_scale, int) and not isinstance(loss_scale, bool):
+            loss_scale = float(loss_scale)
+        _checks.value_type("loss_scale", loss_scale, (float,), cls)
+        if loss_scale <= 0:
+            raise ValueError(f"For '{cls}', the 'loss_scale' must be greater than 0, but got {loss_scale}.")
+        groups = items if isinstance(items[0], dict) else [{"params": items}]
+        params: list[Parameter] = []
+        self._lr_of: list[Any] = []
+        self._decay_of: list[float] = []
+        for g in groups:
+            wd = float(g.get("weight_decay", weight_decay))
+            if wd < 0:
+                raise ValueError(f"For '{cls}', the 'weight_decay' must be >= 0, but got {wd}.")
+            for p in g["params"]:
+                if not isinstance(p, Parameter):
+                    raise TypeError(
+                        f"For '{cls}', all elements of the argument 'params' must be 'Parameter', but got {type(p)}."
+                    )
+                params.append(p)
+                self._lr_of.append(g.get("lr", learning_rate))
+                decays = (
+                    wd > 0
+                    if len(groups) > 1 or "weight_decay" in g
+                    else "beta" not in p.name and "gamma" not in p.name
+                )
+                self._decay_of.append(wd * loss_scale if decays else 0.0)  # MindSpore scales it too
+        object.__setattr__(self, "parameters", ParameterTuple(params))
+        self.learning_rate = learning_rate
+        self.loss_scale = loss_scale
+        self.global_step = 0
+
+    def get_lr(self, index: int = 0) -> float:
+        """The learning rate of parameter `index` at the current step."""
+        lr = self._lr_of[index]
+        if callable(lr) and not hasattr(lr, "data"):
+            lr = lr(self.global_step)
+        arr = np.asarray(getattr(lr, "data", lr), dtype=np.float32)
+        if arr.ndim:
+            arr = arr[min(self.global_step, arr.size - 1)]
+        return float(arr)
+
+    def construct(self, gradients: Any) -> tuple[bool, ...]:
+        grads = list(gradients)
+        if len(grads) != len(self.parameters):
+            raise ValueError(
+                f"For '{type(self).__name__}', got {len(grads)} gradients for {len(self.parameters)} parameters."
+            )
+        self.begin_step()
+        for i, (p, g) in enumerate(zip(self.parameters, grads)):
+            g = np.asarray(getattr(g, "data", g)).astype(p.data.dtype, copy=False)
+            if self._decay_of[i]:
+                g = g + self._decay_of[i] * p.data
+            if self.loss_scale != 1.0:
+                g = g / self.loss_scale
+            p.data = self.update(i, p.data, g.astype(p.data.dtype, copy=False), self.get_lr(i))
+        self.global_step += 1
+        return tuple(True for _ in self.parameters)
+
+    def begin_step(self) -> None:
+        """Per-step work shared by all parameters (Adam's beta powers)."""
+
+    def update(self, index: int, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
+        """The new value of parameter `index`."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """``SGD(params, learning_rate=0.1, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
+    loss_scale=1.0)`` (torch's rule; the core's SGD update)."""
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        learning_rate: Any = 0.1,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        loss_scale: float = 1.0,
+    ):
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        cls = type(self).__name__
+        momentum, dampening = _float_arg(cls, "momentum", momentum), _float_arg(cls, "dampening", dampening)
+        _checks.value_type("nesterov", nesterov, (bool,), cls)
+        if nesterov and (momentum <= 0.0 or dampening != 0.0):
+            raise ValueError(
+                f"For '{cls}', if 'nesterov' is true, 'momentum' must be > 0.0 and 'dampening' must equal to 0.0, "
+                f"but got 'momentum' {momentum}, 'dampening' {dampening}."
+            )
+        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
+        # weight decay was applied MindSpore's way already; the learning rate is passed per step
+        self._core = core_optim.SGD(
+            self.parameters, lr=0.0, momentum=momentum, dampening=dampening, nesterov=nesterov
+        )
+
+    def update(self, index: int, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
+        core = self._core
+        return core.update(w, g, core.state.setdefault(index, {}), dict(core.param_groups[0], lr=lr))
+
+
+class Momentum(SGD):
+    """``Momentum(params, learning_rate, momentum, weight_decay=0.0, loss_scale=1.0, use_nesterov=False)``:
+    accum = momentum * accum + g, w -= lr * accum (from accum = 0, i.e. SGD without dampening)."""
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        learning_rate: Any,
+        momentum: float,
+        weight_decay: float = 0.0,
+        loss_scale: float = 1.0,
+        use_nesterov: bool = False,
+    ):
+        super().__init__(params, learning_rate, momentum, 0.0, weight_decay, use_nesterov, loss_scale)
+
+
+class Adam(Optimizer):
+    """``Adam(params, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, use_locking=False,
+    use_nesterov=False, weight_decay=0.0, loss_scale=1.0)`` with MindSpore's update (module docstring)."""
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        learning_rate: Any = 1e-3,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        use_locking: bool = False,
+        use_nesterov: bool = False,
+        weight_decay: float = 0.0,
+        loss_scale: float = 1.0,
+        use_amsgrad: bool = False,
+    ):
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        cls = type(self).__name__
+        for name, v in (("beta1", beta1), ("beta2", beta2)):
+            _checks.value_type(name, v, (float,), cls)
+            if not 0.0 < v < 1.0:
+                raise ValueError(f"For '{cls}', the '{name}' must be in range (0.0, 1.0), but got {v}.")
+        _checks.value_type("eps", eps, (float,), cls)
+        if eps <= 0:
+            raise ValueError(f"For '{cls}', the 'eps' must be greater than 0, but got {eps}.")
+        if use_amsgrad:
+            raise NotImplementedError("Adam(use_amsgrad=True) is not implemented in tinygrad_rnn.mindspore")
+        self.beta1, self.beta2, self.eps, self.use_nesterov = (
+            np.float32(beta1),
+            np.float32(beta2),
+            eps,
+            use_nesterov,
+        )
+        self.beta1_power, self.beta2_power = np.float32(1), np.float32(1)
+        self.moment1 = [np.zeros_like(p.data) for p in self.parameters]
+        self.moment2 = [np.zeros_like(p.data) for p in self.parameters]
+
+    def begin_step(self) -> None:
+        self.beta1_power = np.float32(self.beta1_power * self.beta1)
+        self.beta2_power = np.float32(self.beta2_power * self.beta2)
+
+    def update(self, index: int, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
+        b1, b2 = self.beta1, self.beta2
+        m = self.moment1[index] = self.moment1[index] + (g - self.moment1[index]) * (1 - b1)
+        v = self.moment2[index] = self.moment2[index] + (g * g - self.moment2[index]) * (1 - b2)
+        lr_t = np.float32(lr) * np.sqrt(1 - self.beta2_power) / (1 - self.beta1_power)
+        step = m * b1 + (1 - b1) * g if self.use_nesterov else m
+        return (w - lr_t * step / (np.sqrt(v) + np.float32(self.eps))).astype(w.dtype, copy=False)
+
+
+def _float_arg(cls: str, name: str, v: Any) -> float:
+    if isinstance(v, int) and not isinstance(v, bool):
+        v = float(v)
+    if not isinstance(v, float):
+        raise TypeError(f"For '{cls}', the argument '{name}' must be float type, but got {type(v)}.")
+    if v < 0.0:
+        raise ValueError(f"For '{cls}', the argument '{name}' must be at least 0.0, but got {v}.")
+    return v

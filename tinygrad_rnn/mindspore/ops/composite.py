@@ -1,0 +1,305 @@
+"""MindSpore's functional autodiff on the core tape: grad, value_and_grad, GradOperation, vjp, jacrev/jacfwd.
+
+Each transform runs the function once with fresh leaves for the differentiated inputs (and the given
+Parameters, which are leaves already), then asks the core for the gradients with ``tensor.grad`` (no
+``.grad`` attribute is touched). What differs between them is only how MindSpore packs the results:
+
+- ``grad_position`` an int, or a tuple of one int: one gradient; a longer tuple: a tuple of gradients;
+- ``weights`` a single Parameter: one gradient; a list / ParameterTuple: a tuple;
+- both given: ``(input gradients, weight gradients)``; ``grad_position=None``: weight gradients only;
+- several outputs are all differentiated with sensitivity 1 unless ``has_aux``, where only the first is
+  and the rest is returned as auxiliary data;
+- an input that does not reach the output gets a zero gradient (an integer input a zero of its dtype).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ...tape import TensorBase, enable_grad
+from ...tensor import grad as core_grad
+from ..common.parameter import Parameter
+from ..common.tensor import Tensor
+
+
+def _flat(out: Any) -> list[Any]:
+    """The tensors of a (nested) output, in order."""
+    if isinstance(out, TensorBase):
+        return [out]
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in _flat(o)]
+    return []
+
+
+def _detach(out: Any) -> Any:
+    """The same structure with every tensor cut from the graph."""
+    if isinstance(out, TensorBase):
+        return out.detach()
+    if isinstance(out, tuple):
+        return tuple(_detach(o) for o in out)
+    if isinstance(out, list):
+        return [_detach(o) for o in out]
+    return out
+
+
+def _as_positions(grad_position: Any) -> tuple[int, ...]:
+    if grad_position is None:
+        return ()
+    if isinstance(grad_position, int) and not isinstance(grad_position, bool):
+        return (grad_position,)
+    if isinstance(grad_position, (tuple, list)) and all(isinstance(i, int) for i in grad_position):
+        return tuple(grad_position)
+    raise TypeError(
+        f"For 'grad', the 'grad_position' must be int or tuple of int, but got {type(grad_position).__name__}."
+    )
+
+
+def _as_weights(weights: Any) -> list[Parameter]:
+    if weights is None:
+        return []
+    if isinstance(weights, TensorBase):
+        return [weights]
+    return list(weights)
+
+
+def _leaves(out: Any) -> list[Any]:
+    """The arrays of a (nested) sensitivity: Tensors, arrays or numbers."""
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in _leaves(o)]
+    return [np.asarray(getattr(out, "data", out))]
+
+
+@contextlib.contextmanager
+def _trainable(weights: Sequence[Any]) -> Iterator[None]:
+    """Weights require grad inside (MindSpore differentiates w.r.t. given weights whatever their flag)."""
+    saved = [w.requires_grad for w in weights]
+    try:
+        for w in weights:
+            w.requires_grad = True
+        yield
+    finally:
+        for w, r in zip(weights, saved):
+            w.requires_grad = r
+
+
+class _Call:
+    """One differentiable run of fn: fresh leaves at `positions`, the weights made to require grad."""
+
+    def __init__(
+        self, fn: Callable[..., Any], args: Sequence[Any], positions: Sequence[int], weights: Sequence[Any]
+    ):
+        self.args = list(args)
+        for i in positions:
+            if not -len(self.args) <= i < len(self.args):
+                raise RuntimeError(f"Position index {i} is exceed input size.")
+        self.positions, self.weights = positions, list(weights)
+        self.leaves: list[Any] = []
+        for i in positions:
+            a = self.args[i]
+            leaf = None
+            if isinstance(a, TensorBase) and a.data.dtype.kind in "fc":
+                leaf = a.detach()
+                leaf.requires_grad_(True)
+                self.args[i] = leaf
+            self.leaves.append(leaf)
+        with _trainable(self.weights), enable_grad():
+            self.out = fn(*self.args)
+
+    def grads(self, targets: Any, sens: Any = None, retain: bool = False) -> tuple[list[Any], list[Any]]:
+        """(input grads, weight grads) of `targets` with sensitivity `sens` (ones by default)."""
+        ts = _flat(targets)
+        seeds = [np.ones(t.data.shape, t.data.dtype) for t in ts] if sens is None else _leaves(sens)
+        wrt = [x for x in self.leaves if x is not None] + self.weights
+        live = [(t, np.asarray(s, dtype=t.data.dtype)) for t, s in zip(ts, seeds) if t.requires_grad]
+        got: list[Any] = [None] * len(wrt)
+        if live and wrt:
+            with _trainable(self.weights):
+                got = list(
+                    core_grad(
+                        [t for t, _ in live],
+                        wrt,
+                        [s for _, s in live],
+                        retain_graph=retain,
+                        allow_unused=True,
+                    )
+                )
+        it = iter(got)
+        gi = [
+            _zero_if_none(next(it) if leaf is not None else None, self.args[i])
+            for leaf, i in zip(self.leaves, self.positions)
+        ]
+        gw = [_zero_if_none(next(it), w) for w in self.weights]
+        return gi, gw
+
+
+def _split_aux(out: Any, has_aux: bool) -> tuple[Any, Any]:
+    """(differentiated part, aux) of fn's output."""
+    if not has_aux:
+        return out, None
+    if not isinstance(out, tuple) or len(out) < 2:
+        raise ValueError("When has_aux is True, the function must return a tuple of at least two elements.")
+    return out[0], out[1:]
+
+
+def _run(
+    fn: Callable[..., Any],
+    args: Sequence[Any],
+    positions: Sequence[int],
+    weights: Sequence[Any],
+    has_aux: bool,
+    sens: Any = None,
+) -> tuple[Any, list[Any], list[Any]]:
+    """Run fn and differentiate: (detached output, input grads, weight grads)."""
+    call = _Call(fn, args, positions, weights)
+    target, _ = _split_aux(call.out, has_aux)
+    gi, gw = call.grads(target, sens)
+    return _detach(call.out), gi, gw
+
+
+def _zero_if_none(g: Any, like: Any) -> Any:
+    if g is not None:
+        return g
+    data = np.asarray(getattr(like, "data", like))
+    return Tensor(np.zeros(data.shape, dtype=data.dtype))
+
+
+def _pack(
+    in_grads: list[Any], w_grads: list[Any], grad_position: Any, weights: Any, return_ids: bool = False
+) -> Any:
+    """MindSpore's result structure for grad / value_and_grad."""
+    if return_ids:
+        in_grads = [(i, g) for i, g in zip(_as_positions(grad_position), in_grads)]
+        w_grads = [(w.name, g) for w, g in zip(_as_weights(weights), w_grads)]
+    ins = in_grads[0] if len(in_grads) == 1 else tuple(in_grads)
+    ws = w_grads[0] if isinstance(weights, TensorBase) else tuple(w_grads)
+    if grad_position is None:
+        return ws
+    if weights is None:
+        return ins
+    return ins, ws
+
+
+def _check_both_none(grad_position: Any, weights: Any) -> None:
+    if grad_position is None and weights is None:
+        raise ValueError("`grad_position` and `weight` can not be None at the same time.")
+
+
+def value_and_grad(
+    fn: Callable[..., Any],
+    grad_position: Any = 0,
+    weights: Any = None,
+    has_aux: bool = False,
+    return_ids: bool = False,
+) -> Callable[..., Any]:
+    """A function returning ``(fn(*args), gradients)``, packed as MindSpore packs them (module docstring)."""
+    _check_both_none(grad_position, weights)
+    positions = _as_positions(grad_position)
+
+    def wrapper(*args: Any) -> Any:
+        out, gi, gw = _run(fn, args, positions, _as_weights(weights), has_aux)
+        return out, _pack(gi, gw, grad_position, weights, return_ids)
+
+    return wrapper
+
+
+def grad(
+    fn: Callable[..., Any],
+    grad_position: Any = 0,
+    weights: Any = None,
+    has_aux: bool = False,
+    return_ids: bool = False,
+) -> Callable[..., Any]:
+    """A function returning fn's gradients (and, with has_aux, ``(gradients, (aux, ...))``)."""
+    _check_both_none(grad_position, weights)
+    positions = _as_positions(grad_position)
+
+    def wrapper(*args: Any) -> Any:
+        out, gi, gw = _run(fn, args, positions, _as_weights(weights), has_aux)
+        g = _pack(gi, gw, grad_position, weights, return_ids)
+        return (g, tuple(out[1:])) if has_aux else g
+
+    return wrapper
+
+
+class GradOperation:
+    """``GradOperation(get_all=False, get_by_list=False, sens_param=False)(fn[, weights])(*inputs[, sens])``.
+
+    Gradient w.r.t. the first input; ``get_all``: a tuple for all inputs; ``get_by_list``: w.r.t. the
+    weights; both: ``(inputs, weights)``. ``sens_param``: the last argument is the output sensitivity.
+    """
+
+    def __init__(self, get_all: bool = False, get_by_list: bool = False, sens_param: bool = False):
+        self.get_all, self.get_by_list, self.sens_param = get_all, get_by_list, sens_param
+
+    def __call__(self, fn: Callable[..., Any], weights: Any = None) -> Callable[..., Any]:
+        def wrapper(*args: Any) -> Any:
+            sens = None
+            if self.sens_param:
+                args, sens = args[:-1], args[-1]
+            if self.get_all:
+                positions: tuple[int, ...] = tuple(range(len(args)))
+            else:
+                positions = () if self.get_by_list else (0,)
+            w = _as_weights(weights) if self.get_by_list else []
+            _, gi, gw = _run(fn, args, positions, w, False, sens)
+            ws = gw[0] if isinstance(weights, TensorBase) else tuple(gw)
+            if self.get_all and self.get_by_list:
+                return tuple(gi), ws
+            if self.get_by_list:
+                return ws
+            return tuple(gi) if self.get_all else gi[0]
+
+        return wrapper
+
+
+def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool = False) -> tuple[Any, ...]:
+    """``(outputs, vjp_fn[, aux])``: vjp_fn(v) gives the gradients w.r.t. every input (a tuple), and with
+    ``weights`` ``(input gradients, weight gradients)``; it can be called repeatedly (the graph is kept)."""
+    call = _Call(fn, inputs, tuple(range(len(inputs))), _as_weights(weights))
+    out, aux = _split_aux(call.out, has_aux)
+
+    def vjp_fn(v: Any) -> Any:
+        gi, gw = call.grads(out, v, retain=True)
+        return (tuple(gi), tuple(gw)) if weights is not None else tuple(gi)
+
+    if has_aux:
+        return _detach(out), vjp_fn, _detach(aux[0] if len(aux) == 1 else aux)
+    return _detach(out), vjp_fn
+
+
+def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False) -> Callable[..., Any]:
+    """The Jacobian d out / d input (shape out.shape + input.shape): one forward pass, then one reverse pass
+    per output element (retaining the graph)."""
+    positions = _as_positions(grad_position)
+
+    def wrapper(*args: Any) -> Any:
+        call = _Call(fn, args, positions, [])
+        out, aux = _split_aux(call.out, has_aux)
+        outs = out if isinstance(out, tuple) else (out,)
+        jacs = []
+        for o in outs:
+            rows: list[list[np.ndarray]] = [[] for _ in positions]
+            for e in range(o.data.size):
+                seed = np.zeros(o.data.size, dtype=o.data.dtype)
+                seed[e] = 1
+                gi, _ = call.grads(o, seed.reshape(o.data.shape), retain=True)
+                for r, g in zip(rows, gi):
+                    r.append(g.data)
+            per_pos = [
+                Tensor(np.stack(r).reshape(o.data.shape + np.shape(call.args[i].data)))
+                for r, i in zip(rows, positions)
+            ]
+            jacs.append(per_pos[0] if isinstance(grad_position, int) else tuple(per_pos))
+        jac = tuple(jacs) if isinstance(out, tuple) else jacs[0]
+        if has_aux:
+            return jac, _detach(aux[0] if len(aux) == 1 else aux)
+        return jac
+
+    return wrapper
+
+
+jacfwd = jacrev  # the same Jacobian; computed here in reverse mode (the core has no forward mode)
