@@ -12,13 +12,13 @@ from __future__ import annotations
 import errno
 import json
 import os
-import tempfile
 import zipfile
 from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
+from .._io import atomic_write
 from ..tape import TensorBase, _wrap
 from . import _dtype
 from ._tensor import Tensor
@@ -113,19 +113,7 @@ def save(
     if not isinstance(f, (str, os.PathLike)):
         np.savez(f, **arrays)
         return
-    path = os.fspath(f)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(f, lambda fh: np.savez(fh, **arrays))
 
 
 def load(

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from collections import OrderedDict
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
+from ..._io import atomic_write
 from .._checks import warning
 from ..common.parameter import Parameter
 from ..common.tensor import Tensor
@@ -51,26 +51,17 @@ def _named_arrays(save_obj: Any) -> list[tuple[str, np.ndarray]]:
 
 def write_arrays(path: str, arrays: list[tuple[str, np.ndarray]]) -> None:
     """Write the named arrays atomically as an .npz archive with our header member."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as z:
-                header = np.array(json.dumps({"format": FORMAT, "names": [n for n, _ in arrays]}))
-                for name, arr in [(HEADER, header)] + arrays:
-                    if arr.dtype.kind not in "biufcU":
-                        raise TypeError(
-                            f"For 'save_checkpoint', {name}: arrays of dtype {arr.dtype} need pickle"
-                        )
-                    with z.open(name + ".npy", "w") as member:
-                        np.lib.format.write_array(member, np.asarray(arr), allow_pickle=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+
+    def write(fh: IO[bytes]) -> None:
+        with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as z:
+            header = np.array(json.dumps({"format": FORMAT, "names": [n for n, _ in arrays]}))
+            for name, arr in [(HEADER, header)] + arrays:
+                if arr.dtype.kind not in "biufcU":
+                    raise TypeError(f"For 'save_checkpoint', {name}: arrays of dtype {arr.dtype} need pickle")
+                with z.open(name + ".npy", "w") as member:
+                    np.lib.format.write_array(member, np.asarray(arr), allow_pickle=False)
+
+    atomic_write(path, write)
 
 
 def read_arrays(path: str) -> OrderedDict[str, np.ndarray]:
