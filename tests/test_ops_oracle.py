@@ -671,3 +671,23 @@ def test_dropout_eval_and_p0_are_identity_p1_is_zero(dtype):
         functional.dropout(x, 1.5)
     with pytest.raises(ValueError, match="between 0 and 1"):
         TF.dropout(torch.zeros(1), 1.5)
+
+
+ADDMM_SHAPES = [
+    ((2, 4), (2, 3), (3, 4)),
+    ((4,), (2, 3), (3, 4)),
+    ((1, 4), (2, 3), (3, 4)),
+    ((), (1, 3), (3, 1)),
+]
+
+
+@DTYPES
+@pytest.mark.parametrize("sc,sa,sb", ADDMM_SHAPES, ids=[f"{c}+{a}@{b}" for c, a, b in ADDMM_SHAPES])
+def test_addmm(sc, sa, sb, dtype):
+    check([sc, sa, sb], lambda c, a, b: torch.addmm(c, a, b), lambda c, a, b: ops.addmm(c, a, b), dtype=dtype)
+    check(
+        [sc, sa, sb],
+        lambda c, a, b: torch.addmm(c, a, b).tanh(),
+        lambda c, a, b: ops.addmm(c, a, b).tanh(),
+        dtype=dtype,
+    )

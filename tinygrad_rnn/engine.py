@@ -43,23 +43,30 @@ def run_backward(
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         roots.append((edge[0], edge[1], _as_grad(F, g, t)))
 
-    # Pass 1: count, for every reachable node, how many edges point at it.
-    deps: dict[Node, int] = {}
-    stack = list(dict.fromkeys(n for n, _, _ in roots))  # once each: outputs may share a node
-    seen = set(stack)
-    parents: dict[Node, list[Node]] = {}  # only kept when `inputs` restricts the walk
+    # Pass 1: count, for every reachable node, how many edges point at it. Counts and incoming
+    # gradients live in the nodes' own slots (_deps, _buf): cheaper than dicts keyed by node.
+    root_nodes = list(dict.fromkeys(n for n, _, _ in roots))  # once each: outputs may share a node
+    for n in root_nodes:
+        n._deps = 0
+        n._buf = None
+    seen = set(root_nodes)
+    stack = list(root_nodes)
+    parents: dict[Node, list[Node]] | None = {} if inputs is not None else None
     while stack:
         n = stack.pop()
         for e in n.next:
             if e is None:
                 continue
             c = e[0]
-            deps[c] = deps.get(c, 0) + 1
-            if inputs is not None:
-                parents.setdefault(c, []).append(n)
-            if c not in seen:
+            if c in seen:
+                c._deps += 1
+            else:
+                c._deps = 1
+                c._buf = None
                 seen.add(c)
                 stack.append(c)
+            if parents is not None:
+                parents.setdefault(c, []).append(n)
 
     capture: dict[tuple[Node, int], list[int]] = {}  # edge -> positions in inputs (may repeat)
     if inputs is not None:
@@ -72,7 +79,7 @@ def run_backward(
     # With `inputs`, run only the nodes above them (as torch): never the graph below an input,
     # which may already be freed and whose gradients nobody asked for.
     run: set[Node] | None = None
-    if inputs is not None:
+    if parents is not None:
         run = set()
         todo = [n for n, _ in capture]
         while todo:
@@ -81,18 +88,24 @@ def run_backward(
                     run.add(p)
                     todo.append(p)
 
-    buffers: dict[Node, list[Any]] = {}
     for n, i, g in roots:
-        buf = buffers.setdefault(n, [None] * n.n_out)
-        buf[i] = g if buf[i] is None else buf[i] + g
-    ready = [n for n in dict.fromkeys(n for n, _, _ in roots) if deps.get(n, 0) == 0]
+        if n._buf is None:
+            n._buf = [None] * n.n_out
+        n._buf[i] = g if n._buf[i] is None else n._buf[i] + g
+    ready = [n for n in root_nodes if n._deps == 0]
 
+    anomaly = _Mode.anomaly
+    owned: set[int] = set()  # ids of gradient sums allocated by this walk and held only in a buffer
     prev_mode = _Mode.grad_enabled
     _Mode.grad_enabled = create_graph
     try:
         while ready:
             n = ready.pop()
-            gs = buffers.pop(n, None)
+            gs = n._buf
+            n._buf = None
+            if owned and gs is not None:
+                for g in gs:  # handed to backward now, where it may be aliased: no longer ours
+                    owned.discard(id(g))
             if capture and gs is not None:
                 for i, g in enumerate(gs):
                     ks = capture.get((n, i))
@@ -101,41 +114,59 @@ def run_backward(
                             results[k] = g
             if run is not None and n not in run:
                 continue  # below every input: its children are never needed either
-            if isinstance(n, AccumulateGrad):
+            if n.is_sink:
                 if accumulate and gs is not None and gs[0] is not None:
                     _accumulate(n, gs[0], F)
                 continue
-            if gs is None or all(g is None for g in gs):
-                grads_in: tuple[Any, ...] = (None,) * len(n.next)
+            if gs is None:
+                grads_in: Any = (None,) * len(n.next)
             else:
                 if n.freed:
                     raise _freed_error()
                 if n.n_out == 1 and not n.multi_output:
-                    gin = n.backward(F, gs[0])
+                    g0 = gs[0]
+                    gin = None if g0 is None else n.backward(F, g0)
+                elif all(g is None for g in gs):
+                    gin = None
                 else:
                     gin = n.backward(F, gs)
-                grads_in = gin if isinstance(gin, tuple) else (gin,)
-                if _Mode.anomaly:
-                    for i, g in enumerate(grads_in):
-                        if g is not None and _bad(g):
-                            raise RuntimeError(
-                                f"Function '{n.name}' returned nan values in its {i}th output.\n"
-                                f"The op was created at:\n  {getattr(n, 'trace', '<unknown>')}"
-                            )
-                if not retain_graph:
-                    n.release()
+                if gin is None:
+                    grads_in = (None,) * len(n.next)
+                else:
+                    grads_in = gin if type(gin) is tuple else (gin,)
+                    if anomaly:
+                        for i, g in enumerate(grads_in):
+                            if g is not None and _bad(g):
+                                raise RuntimeError(
+                                    f"Function '{n.name}' returned nan values in its {i}th output.\n"
+                                    f"The op was created at:\n  {getattr(n, 'trace', '<unknown>')}"
+                                )
+                    if not retain_graph and (n.keep_inputs or n.keep_output):
+                        n.inputs = None  # free what the node saved (see Node.release)
+                        n.out = None
+                        n.freed = True
             for e, g in zip(n.next, grads_in):
                 if e is None:
                     continue
                 c, i = e
                 if g is not None:
-                    buf = buffers.get(c)
+                    buf = c._buf
                     if buf is None:
-                        buf = buffers[c] = [None] * c.n_out
-                    buf[i] = g if buf[i] is None else buf[i] + g
-                left = deps[c] - 1
-                deps[c] = left
-                if left == 0:
+                        buf = c._buf = [None] * c.n_out
+                    old = buf[i]
+                    if old is None:
+                        buf[i] = g
+                    elif id(old) in owned and old.shape == g.shape and old.dtype == g.dtype:
+                        np.add(old, g, out=old)  # a sum this walk made and nobody else holds
+                    else:
+                        s = old + g
+                        buf[i] = s
+                        # a large sum will receive more (e.g. a weight used at every time step):
+                        # remember it is ours so later contributions are added in place
+                        if not create_graph and type(s) is np.ndarray and s.size >= 4096:
+                            owned.add(id(s))
+                c._deps -= 1
+                if c._deps == 0:
                     ready.append(c)
     finally:
         _Mode.grad_enabled = prev_mode

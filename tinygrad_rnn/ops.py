@@ -19,11 +19,12 @@ from .tape import Node, TensorBase, _wrap
 # Elementwise math on object arrays (e.g. sympy expressions) is looked up here; the core knows
 # no symbolic library, tinygrad_rnn.symbolic registers sympy's functions.
 OBJECT_MATH: dict[str, Callable[[Any], Any]] = {}
+_OBJECT = np.dtype(object)
 
 
 def _elementwise(name: str, fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[Any], Any]:
     def f(a: Any) -> Any:
-        if getattr(a, "dtype", None) == np.dtype(object):
+        if getattr(a, "dtype", None) is _OBJECT:  # `is`: a dtype == comparison costs ~0.25 us
             impl = OBJECT_MATH.get(name)
             if impl is None:
                 raise TypeError(
@@ -37,10 +38,17 @@ def _elementwise(name: str, fn: Callable[[np.ndarray], np.ndarray]) -> Callable[
     return f
 
 
+_EXP_SAFE = {np.dtype(np.float16): -11.0, np.dtype(np.float32): -88.0, np.dtype(np.float64): -709.0}
+
+
 def _np_sigmoid(a: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x << 0; 1/(1+inf) = 0 exactly
-        one = a.dtype.type(1)  # not the Python 1: numpy would promote a 0-d float32 to float64
-        return one / (one + np.exp(-a))
+    one = a.dtype.type(1)  # not the Python 1: numpy would promote a 0-d float32 to float64
+    if a.size and a.min() < _EXP_SAFE.get(a.dtype, -11.0):
+        # exp(-x) overflows to inf for x << 0 and 1/(1+inf) = 0 is the right answer: only then
+        # silence the warning (an errstate per call would cost more than the sigmoid itself)
+        with np.errstate(over="ignore"):
+            return one / (one + np.exp(-a))
+    return one / (one + np.exp(-a))
 
 
 np_exp = _elementwise("exp", np.exp)
@@ -67,7 +75,8 @@ class Add(Node):
 
     def backward(self, F, g):
         sa, sb = self.shapes
-        return unbroadcast(F, g, sa), unbroadcast(F, g, sb)
+        ga = unbroadcast(F, g, sa) if self.next[0] is not None else None
+        return ga, unbroadcast(F, g, sb) if self.next[1] is not None else None
 
 
 class Sub(Node):
@@ -78,7 +87,8 @@ class Sub(Node):
 
     def backward(self, F, g):
         sa, sb = self.shapes
-        return unbroadcast(F, g, sa), unbroadcast(F, -g, sb) if self.needs(1) else None
+        ga = unbroadcast(F, g, sa) if self.next[0] is not None else None
+        return ga, unbroadcast(F, -g, sb) if self.next[1] is not None else None
 
 
 class Mul(Node):
@@ -319,6 +329,26 @@ class Matmul(Node):
         if self.needs(1):
             gb = F.reshape(unbroadcast(F, F.matmul(F.swap(a2), g2), b2.shape), sb)
         return ga, gb
+
+
+class Addmm(Node):
+    """c + a @ b for 2-D a, b in one node (torch's addmm): an RNN step is addmm then tanh."""
+
+    name = "AddmmBackward0"
+    keep_inputs = True
+
+    def forward(self, c, a, b):
+        m = np.matmul(a, b)
+        if np.result_type(m, c) == m.dtype and np.broadcast_shapes(m.shape, c.shape) == m.shape:
+            return np.add(m, c, out=m)  # m is fresh: add in place, saving one allocation
+        return m + c
+
+    def backward(self, F, g):
+        _, a, b = self.args(F)
+        gc = unbroadcast(F, g, self.shapes[0]) if self.next[0] is not None else None
+        ga = F.matmul(g, F.swap(b)) if self.next[1] is not None else None
+        gb = F.matmul(F.swap(a), g) if self.next[2] is not None else None
+        return gc, ga, gb
 
 
 # ---------------------------------------------------------------------------------------------
@@ -620,12 +650,25 @@ class TENSOR_F:
 _DEFAULT_FLOAT = np.dtype(np.float32)
 
 
+_CONSTS: dict[tuple[type, Any, np.dtype], np.ndarray] = {}
+
+
 def const_array(x: Any, like: np.dtype | None = None) -> np.ndarray:
     """A non-Tensor operand as an array: Python scalars take the Tensor operand's float dtype."""
     if isinstance(x, np.ndarray):
         return x
     if isinstance(x, (bool, int, float)) and like is not None and like.kind in "fcO":
-        return np.asarray(x, dtype=like)
+        if like.kind == "O" or x != x or x == 0:  # object, NaN (never equal to itself), +-0.0
+            return np.asarray(x, dtype=like)
+        # `y * 1.01` in a loop would build the same 0-d array every time: keep one, read-only
+        key = (type(x), x, like)
+        a = _CONSTS.get(key)
+        if a is None:
+            if len(_CONSTS) > 1024:
+                _CONSTS.clear()
+            a = _CONSTS[key] = np.asarray(x, dtype=like)
+            a.flags.writeable = False
+        return a
     a = np.asarray(x)
     if a.dtype == np.float64 and not isinstance(x, np.generic):
         a = a.astype(_DEFAULT_FLOAT)  # Python floats default to float32, as in torch
@@ -679,6 +722,15 @@ def minimum(a: Any, b: Any) -> Any:
 def matmul(a: Any, b: Any) -> Any:
     """Matrix product with numpy's 1-D / batched rules."""
     return _binary(Matmul, a, b)
+
+
+def addmm(c: Any, a: Any, b: Any) -> Any:
+    """c + a @ b with 2-D a and b, as one node."""
+    if a.data.ndim != 2 or b.data.ndim != 2:
+        raise RuntimeError(f"addmm: expected 2-D matrices, got {a.data.ndim}-D and {b.data.ndim}-D")
+    if not isinstance(c, TensorBase):
+        c = const_array(c, a.data.dtype)
+    return Addmm.apply(c, a, b)
 
 
 def neg(a: Any) -> Any:

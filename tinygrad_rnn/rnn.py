@@ -93,7 +93,7 @@ def run_direction(
         for t in order:
             # tag this step's nodes for graph export (set directly: a `with` per step costs more)
             _Mode.scope = scope + (f"t{t}",)
-            pre = steps[t] if h is None else steps[t] + ops.matmul(h, w_hh_t)  # h0=None means zeros
+            pre = steps[t] if h is None else ops.addmm(steps[t], h, w_hh_t)  # h0=None means zeros
             h_new = act(pre)
             if lengths is not None:
                 m = valid[t][:, None]

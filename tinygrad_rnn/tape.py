@@ -127,11 +127,25 @@ class TensorBase:
 class Node:
     """One recorded op: edges to its inputs' nodes and what its backward rule needs."""
 
-    __slots__ = ("next", "inputs", "shapes", "out", "proto", "n_out", "kw", "trace", "freed", "scope")
+    __slots__ = (
+        "next",
+        "inputs",
+        "shapes",
+        "out",
+        "proto",
+        "n_out",
+        "kw",
+        "trace",
+        "freed",
+        "scope",
+        "_deps",
+        "_buf",  # scratch of the backward walk: pending edge count, incoming gradients
+    )
     name = "Node"
     keep_inputs = False  # backward needs the input values
     keep_output = False  # backward needs the output value
     multi_output = False  # forward returns a tuple (backward gets a list, even of one gradient)
+    is_sink = False  # AccumulateGrad: the walk adds into a leaf's .grad instead of calling backward
 
     def backward(self, F: Any, g: Any) -> Any:
         """Gradient(s) w.r.t. each input, given the gradient `g` of the output(s)."""
@@ -140,30 +154,40 @@ class Node:
     @classmethod
     def apply(cls, *inputs: Any, **kw: Any) -> Any:
         """Run forward on the inputs' arrays and, if any input needs grad, record the node."""
+        # This runs once per op: it is written for speed (no generators, no helper calls).
         node = cls()
         node.kw = kw
         arrays = []
+        shapes = []
+        edges = []
         proto = None
         need = False
         for x in inputs:
             if isinstance(x, TensorBase):
+                d = x.data
                 if proto is None:
                     proto = x.result_type
                 if x.requires_grad:
                     need = True
-                arrays.append(x.data)
+                    edges.append((x._node, x._idx) if x._node is not None else x._edge())
+                else:
+                    edges.append(None)
             else:
-                arrays.append(x)
-        out = node.forward(*arrays, **kw)
-        need = need and _Mode.grad_enabled
-        if need:
-            node.next = tuple(x._edge() if isinstance(x, TensorBase) else None for x in inputs)
-            node.shapes = tuple(a.shape for a in arrays)
+                d = x
+                edges.append(None)
+            arrays.append(d)
+            shapes.append(d.shape)
+        out = node.forward(*arrays, **kw) if kw else node.forward(*arrays)
+        if need and _Mode.grad_enabled:
+            node.next = edges
+            node.shapes = shapes
             node.inputs = inputs if cls.keep_inputs else None
             node.out = out if cls.keep_output else None
             node.proto = proto
             node.freed = False
             node.scope = _Mode.scope
+        else:
+            need = False
         if _Mode.anomaly:
             node.trace = _user_frame()
             outs = out if isinstance(out, tuple) else (out,)
@@ -172,11 +196,20 @@ class Node:
                     f"Function '{node.name}' produced nan/inf values in its forward output.\n"
                     f"The op was created at:\n  {node.trace}"
                 )
-        if isinstance(out, tuple):
+        if type(out) is tuple:
             node.n_out = len(out)
             return tuple(_wrap(proto, o, node if need else None, i) for i, o in enumerate(out))
         node.n_out = 1
-        return _wrap(proto, out, node if need else None, 0)
+        if proto is None:
+            raise TypeError("an op needs at least one Tensor among its inputs")
+        t = proto.__new__(proto)
+        t.data = out
+        t.requires_grad = need
+        t.grad = None
+        t._node = node if need else None
+        t._idx = 0
+        t._accum = None
+        return t
 
     def forward(self, *arrays: Any, **kw: Any) -> Any:
         raise NotImplementedError
@@ -190,9 +223,14 @@ class Node:
         """The saved inputs: arrays for a plain backward, Tensors for create_graph."""
         if self.freed:
             raise _freed_error()
+        out = []
         if F.tensor_mode:
-            return tuple(x if isinstance(x, TensorBase) else F.const(x, self.proto) for x in self.inputs)
-        return tuple(x.data if isinstance(x, TensorBase) else x for x in self.inputs)
+            for x in self.inputs:
+                out.append(x if isinstance(x, TensorBase) else F.const(x, self.proto))
+        else:
+            for x in self.inputs:
+                out.append(x.data if isinstance(x, TensorBase) else x)
+        return out
 
     def output(self, F: Any) -> Any:
         """The saved output: an array, or a Tensor still attached to this node for create_graph."""
@@ -233,6 +271,7 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
     name = "AccumulateGrad"
+    is_sink = True
 
     def __init__(self, leaf: TensorBase):
         self.variable = weakref.ref(leaf)
