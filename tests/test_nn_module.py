@@ -116,12 +116,6 @@ def test_rnncell_and_linear_names_match_torch(bias):
         assert list(o.state_dict()) == list(t.state_dict())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Module.state_dict walks the de-duplicated named_modules(), so a module registered "
-    "under two names appears once (torch lists it under every name) and loading torch's state_dict "
-    "then fails with 'Unexpected key(s)'",
-)
 def test_shared_module_names_match_torch():
     t, o = build_net("torch", tied=True), build_net("ours", tied=True)
     assert [n for n, _ in o.named_modules()] == [n for n, _ in t.named_modules()]

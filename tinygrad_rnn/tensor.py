@@ -362,16 +362,22 @@ def grad(
     ins = [inputs] if isinstance(inputs, TensorBase) else list(inputs)
     if grad_outputs is None:
         gos: list[Any] = [None] * len(outs)
-    elif isinstance(grad_outputs, TensorBase):
+    elif isinstance(grad_outputs, (TensorBase, np.ndarray)):  # one gradient, not a list of rows
         gos = [grad_outputs]
     else:
         gos = list(grad_outputs)
     seeds = []
-    for o, g in zip(outs, gos):
+    for i, (o, g) in enumerate(zip(outs, gos)):
         if g is None:
             if o.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             g = np.ones(o.data.shape, dtype=o.data.dtype)
+        gshape = np.shape(getattr(g, "data", g))
+        if gshape != o.data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {gshape} and output[{i}] has a "
+                f"shape of {o.data.shape}."
+            )
         seeds.append(g)
     for t in ins:
         if not t.requires_grad:

@@ -16,6 +16,9 @@ from ..tape import _wrap
 from ..tensor import Tensor
 from .module import Module, Parameter
 
+# the scalar type names torch's matmul uses in its dtype-mismatch message
+_BLAS_NAME = {np.dtype(np.float16): "Half", np.dtype(np.float32): "Float", np.dtype(np.float64): "Double"}
+
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill in place from U(a, b) with the package generator."""
@@ -141,8 +144,31 @@ class RNNCell(Module):
             hx = _wrap(x.result_type, np.zeros((x.shape[0], self.hidden_size), dtype=x.dtype), None, 0)
         elif not batched:
             hx = ops.reshape(hx, (1,) + hx.shape)
+        self.check_forward_args(x, hx)
         h = rnn_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity)
         return h if batched else ops.reshape(h, h.shape[1:])
+
+    def check_forward_args(self, x: Tensor, hx: Tensor) -> None:
+        """torch's RNNCell checks: feature size, batch and hidden size, then matching dtypes."""
+        if x.shape[1] != self.input_size:
+            raise RuntimeError(
+                f"input has inconsistent input_size: got {x.shape[1]} expected {self.input_size}"
+            )
+        if hx.shape[0] != x.shape[0]:
+            raise RuntimeError(
+                f"Input batch size {x.shape[0]} doesn't match hidden0 batch size {hx.shape[0]}"
+            )
+        if hx.shape[1] != self.hidden_size:
+            raise RuntimeError(
+                f"hidden0 has inconsistent hidden_size: got {hx.shape[1]}, expected {self.hidden_size}"
+            )
+        w = self.weight_ih.dtype
+        for t in (x, hx):
+            if t.dtype != w:
+                raise RuntimeError(
+                    f"mat1 and mat2 must have the same dtype, but got {_BLAS_NAME.get(t.dtype, t.dtype)} "
+                    f"and {_BLAS_NAME.get(w, w)}"
+                )
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"

@@ -113,25 +113,27 @@ class Module:
             yield p
 
     # -- state ---------------------------------------------------------------------------------
-    def state_dict(self) -> OrderedDict[str, Tensor]:
-        """Name -> tensor sharing the parameter's data (detached)."""
-        out: OrderedDict[str, Tensor] = OrderedDict()
-        for mname, m in self.named_modules():
+    def _all_parameter_names(self) -> Iterator[tuple[str, Parameter]]:
+        """Every (dotted name, parameter), a module or parameter shared under two names listed twice."""
+        stack: list[tuple[str, Module]] = [("", self)]
+        while stack:
+            mname, m = stack.pop()
             for pname, p in m._parameters.items():
                 if p is not None:
-                    out[f"{mname}.{pname}" if mname else pname] = p.detach()
-        return out
+                    yield (f"{mname}.{pname}" if mname else pname), p
+            kids = [(f"{mname}.{k}" if mname else k, c) for k, c in m._modules.items() if c is not None]
+            stack.extend(reversed(kids))
+
+    def state_dict(self) -> OrderedDict[str, Tensor]:
+        """Name -> tensor sharing the parameter's data (detached), every name a module is known by."""
+        return OrderedDict((k, p.detach()) for k, p in self._all_parameter_names())
 
     def _fmt_shape(self, shape: tuple[int, ...]) -> str:
         return str(tuple(shape))
 
     def load_state_dict(self, state_dict: Any, strict: bool = True) -> IncompatibleKeys:
         """Copy values in by name; strict: missing or unexpected keys raise (shapes always must match)."""
-        own = dict(self.named_parameters())
-        for mname, m in self.named_modules():  # shared parameters appear under every name
-            for pname, p in m._parameters.items():
-                if p is not None:
-                    own.setdefault(f"{mname}.{pname}" if mname else pname, p)
+        own = dict(self._all_parameter_names())  # shared parameters appear under every name
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
