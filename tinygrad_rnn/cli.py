@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 # subcommand modules under tinygrad_rnn.commands, in the order --help lists them
-COMMANDS = ["demo", "train", "graph", "convert"]
+COMMANDS = ["demo", "train", "graph", "convert", "gradcheck"]
 
 
 def build_parser() -> argparse.ArgumentParser:
