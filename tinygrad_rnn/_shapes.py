@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 
 def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     """Turn None, an int or a sequence of ints into a sorted tuple of non-negative axes."""
@@ -40,6 +42,8 @@ def broadcast_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> tuple
 
 def unbroadcast(F: Any, g: Any, shape: tuple[int, ...]) -> Any:
     """Sum gradient `g` back to `shape`, undoing numpy broadcasting (F: numpy or tensor ops)."""
+    if not hasattr(g, "shape"):  # arithmetic on 0-d object arrays (sympy) returns a bare object
+        g = np.asarray(g, dtype=object)
     if g.shape == shape:
         return g
     axes = broadcast_axes(g.shape, shape)

@@ -16,10 +16,14 @@ Two things live here, and they never share code:
 
    Two ways to differentiate, same numbers: ``method="diff"`` calls `sympy.diff(L, s)` for every
    symbol and `sympy.lambdify`s the results (the textbook route, but sympy's `diff` re-walks shared
-   sub-expressions, so it blows up past a layer or two); ``method="dag"`` (the default) walks L's
-   expression DAG once: every node's local derivatives are `sympy.diff` of that node's own function
-   (tanh, Max, Mul, Add, Pow, ...) with respect to its arguments, and the chain rule sums them along
-   the DAG from L down to the symbols. The tests check the two agree.
+   sub-expressions, so it blows up past a layer or a few steps); ``method="dag"`` (the default)
+   walks L's expression DAG once: each node's local derivatives are the sum rule (Add), the product
+   rule (Mul) or `sympy.diff` of the node's own function (tanh, Max, Pow, ...) with respect to its
+   arguments, and the chain rule adds them up from L down to the symbols. The tests check that the
+   two agree, and that the reference reproduces numbers worked out by hand.
+
+   tanh and Max are built unevaluated (sympy's automatic simplification of them searches the whole
+   argument without memoising shared sub-expressions: exponential in the number of steps).
 
 2. **Our tape on symbols.** Tensors hold numpy object arrays of sympy expressions; the core ops
    dispatch elementwise math on object arrays through `ops.OBJECT_MATH`, which importing this module
@@ -30,7 +34,12 @@ Two things live here, and they never share code:
        >>> print(s.text("weight_hh_l0"))          # dL/dw_hh, as our tape computes it
        >>> s.equals_reference("weight_hh_l0")     # == sympy.diff of the independent reference
 
-sympy is imported inside functions only (importing tinygrad_rnn never loads it).
+   The reference in the same symbols (`SymbolicRNN.reference`, `reference_grad`) gives the
+   independent derivation; `equals_reference` proves the identity with sympy.expand (or
+   sympy.simplify, or numerically for relu, whose derivative at 0 differs by convention).
+
+sympy is imported inside functions only (importing tinygrad_rnn never loads it; importing this
+module does, to register sympy's functions in `ops.OBJECT_MATH`).
 """
 
 from __future__ import annotations
@@ -48,11 +57,23 @@ from . import ops
 # sympy implementations of the core's elementwise math on object arrays
 # ---------------------------------------------------------------------------------------------
 def _sympy_relu(z: Any) -> Any:
-    """Max(z, 0); left unevaluated for symbolic z (sympy's Max simplification of deep args is slow)."""
+    """Max(z, 0), evaluated only when z is a plain number (see _sympy_tanh)."""
     import sympy
 
     z = sympy.sympify(z)
-    return sympy.Max(z, 0) if z.is_number else sympy.Max(z, 0, evaluate=False)
+    return sympy.Max(z, 0) if z.is_Number else sympy.Max(z, 0, evaluate=False)
+
+
+def _sympy_tanh(z: Any) -> Any:
+    """tanh(z), evaluated only when z is a plain number.
+
+    sympy's automatic simplification of tanh/Max looks through the whole argument without
+    memoising shared sub-expressions, which is exponential in the number of RNN steps.
+    """
+    import sympy
+
+    z = sympy.sympify(z)
+    return sympy.tanh(z) if z.is_Number else sympy.tanh(z, evaluate=False)
 
 
 def register() -> None:
@@ -63,7 +84,7 @@ def register() -> None:
         {
             "exp": sympy.exp,
             "log": sympy.log,
-            "tanh": sympy.tanh,
+            "tanh": _sympy_tanh,
             "sigmoid": lambda z: 1 / (1 + sympy.exp(-z)),
             "relu": _sympy_relu,
             # relu's derivative; Heaviside(0, 0) = 0 as our numeric relu_mask (torch: relu'(0) = 0)
@@ -130,6 +151,18 @@ def _sym(a: Any) -> np.ndarray:
     return np.vectorize(sympy.sympify, otypes=[object])(a) if a.size else a
 
 
+def _exact(a: Any) -> np.ndarray:
+    """sympify every element; a float zero (the tape's padding constant 0.0) becomes the exact 0."""
+    import sympy
+
+    def one(e: Any) -> Any:
+        e = sympy.sympify(e)
+        return sympy.S.Zero if e.is_Number and e.is_zero else e
+
+    a = np.asarray(a, dtype=object)
+    return np.vectorize(one, otypes=[object])(a) if a.size else a
+
+
 def reference_rnn(
     x: Any,
     weights: Mapping[str, Any],
@@ -152,13 +185,9 @@ def reference_rnn(
     import sympy
 
     if nonlinearity == "tanh":
-        act: Callable[[Any], Any] = sympy.tanh
+        act: Callable[[Any], Any] = _sympy_tanh
     elif nonlinearity == "relu":
-
-        def act(z: Any) -> Any:
-            # left unevaluated for symbolic z: sympy's Max simplification of deep args is slow
-            return sympy.Max(z, 0) if z.is_number else sympy.Max(z, 0, evaluate=False)
-
+        act = _sympy_relu
     else:
         raise ValueError(f"nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
     x = _sym(x)
@@ -289,14 +318,32 @@ def _leaf_value(node: Any, values: Mapping[Any, Any]) -> Any:
 
 def _dag_values(roots: Sequence[Any], values: Mapping[Any, Any]) -> tuple[list[Any], dict[Any, Any]]:
     """(nodes children-first, node -> mpmath value) for the DAG below `roots` (at the current dps)."""
+    import mpmath
+
     order = _postorder(roots)
     val: dict[Any, Any] = {}
     for node in order:
-        if node.args:
+        if node.is_Add:  # sums and products can have hundreds of terms: no template per arity
+            val[node] = mpmath.fsum(val[a] for a in node.args)
+        elif node.is_Mul:
+            val[node] = mpmath.fprod(val[a] for a in node.args)
+        elif node.args:
             val[node] = _value_fn(node.func, len(node.args))(*(val[a] for a in node.args))
         else:
             val[node] = _leaf_value(node, values)
     return order, val
+
+
+def _local_partials(node: Any, argv: Sequence[Any]) -> list[Any]:
+    """d node / d arg_i at the argument values: the sum rule, the product rule, or sympy.diff."""
+    import mpmath
+
+    n = len(argv)
+    if node.is_Add:
+        return [1] * n
+    if node.is_Mul:
+        return [mpmath.fprod(argv[:i] + argv[i + 1 :]) for i in range(n)]
+    return [None if c.is_Number else _partial_fn(node.func, n, i)(*argv) for i, c in enumerate(node.args)]
 
 
 def evaluate(exprs: Sequence[Any], values: Mapping[Any, Any], dps: int = 40) -> list[Any]:
@@ -322,8 +369,9 @@ def evaluate_derivatives(
     """d expr / d s for every symbol s in `wrt`, at `values` (symbol -> number), as mpmath numbers.
 
     method "diff": sympy.diff(expr, s) for each s, then sympy.lambdify (the direct route; slow for
-    deep expressions). method "dag": one walk of expr's DAG, local derivatives from sympy.diff of
-    each node's function, summed by the chain rule (fast; the same exact derivative).
+    deep expressions). method "dag": one walk of expr's DAG; each node's local derivatives are the
+    sum rule (Add), the product rule (Mul) or sympy.diff of its function (tanh, Max, Pow, ...),
+    and the chain rule sums them from expr down to the symbols (fast; the same exact derivative).
     Also returns the values of the expressions in `extra` (e.g. the outputs).
     """
     import mpmath
@@ -349,11 +397,9 @@ def evaluate_derivatives(
             if a is None or not node.args:
                 continue
             argv = [val[c] for c in node.args]
-            n = len(node.args)
-            for i, c in enumerate(node.args):
-                if c.is_Number:
-                    continue
-                adj[c] = adj.get(c, 0) + a * _partial_fn(node.func, n, i)(*argv)
+            for c, d in zip(node.args, _local_partials(node, argv)):
+                if not c.is_Number:
+                    adj[c] = adj.get(c, 0) + a * d
         zero = mpmath.mpf(0)
         return [+adj.get(s, zero) for s in wrt], [+val[r] for r in roots[1:]]
 
@@ -597,7 +643,7 @@ def symbolic_rnn(
     gs = grad(loss, leaves, allow_unused=True)
     grads = {}
     for n, g, t in zip(names, gs, leaves):
-        grads[n] = _sym(g.data) if g is not None else np.full(t.shape, 0, dtype=object)
+        grads[n] = _exact(g.data) if g is not None else _exact(np.full(t.shape, 0, dtype=object))
     options = dict(
         num_layers=num_layers,
         nonlinearity=nonlinearity,
@@ -609,9 +655,9 @@ def symbolic_rnn(
     return SymbolicRNN(
         options,
         symbols,
-        _sym(out.data),
-        _sym(hn.data),
-        _sym(loss.data).item(),
+        _exact(out.data),
+        _exact(hn.data),
+        _exact(loss.data).item(),
         grads,
         gw_out,
         gw_hn,

@@ -108,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
 
     names = ["input"] + ([] if h0 is None else ["h0"]) + list(params)
     leaves = [x] + ([] if h0 is None else [h0]) + list(params.values())
-    ours = {n: g.data for n, g in zip(names, grad(loss_of(x, h0), leaves, allow_unused=True))}
+    gs = grad(loss_of(x, h0), leaves, allow_unused=True)  # None: unused (e.g. every length 0)
+    ours = {n: np.zeros(t.shape) if g is None else g.data for n, g, t in zip(names, gs, leaves)}
     with_out = model(x, h0, lengths=lens)
 
     # central differences of L in every number (the parameters are perturbed in place)
@@ -131,14 +132,14 @@ def run(args: argparse.Namespace) -> int:
         )
 
     print(
-        f"RNN({model.extra_repr()})  seq_len={T} batch={B} lengths={lengths} h0={'zeros' if h0 is None else 'given'} "
-        f"seed={args.seed} float64"
+        f"RNN({model.extra_repr()})  nonlinearity={args.nonlinearity} seq_len={T} batch={B} "
+        f"lengths={lengths} h0={'zeros' if h0 is None else 'given'} seed={args.seed} float64"
     )
     print("loss = sum(output * G_out) + sum(h_n * G_hn), G random; rel = max abs / max |reference|")
     print()
     head = f"{'tensor':<24}{'shape':<14}{'vs finite differences':^26}{'vs sympy (exact)':^26}"
-    print(head)
-    print(f"{'':<24}{'':<14}" + f"{'max abs':>12}{'max rel':>12}  " * 2)
+    print(head.rstrip())
+    print((f"{'':<38}" + f"{'max abs':>12}{'max rel':>12}  " * 2).rstrip())
     failures = []
 
     def fmt(v: float | None) -> str:
