@@ -142,9 +142,7 @@ def run_backward(
                                     f"The op was created at:\n  {getattr(n, 'trace', '<unknown>')}"
                                 )
                     if not retain_graph and (n.keep_inputs or n.keep_output):
-                        n.inputs = None  # free what the node saved (see Node.release)
-                        n.out = None
-                        n.freed = True
+                        n.release()
             for e, g in zip(n.next, grads_in):
                 if e is None:
                     continue

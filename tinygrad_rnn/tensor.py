@@ -75,15 +75,7 @@ class Tensor(TensorBase):
         inputs: Sequence[Tensor] | None = None,
     ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's .grad (implicit 1 only for scalars)."""
-        if gradient is None:
-            if self.data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            gradient = np.ones(self.data.shape, dtype=self.data.dtype)
-        if isinstance(gradient, TensorBase) and gradient.data.shape != self.data.shape:
-            raise RuntimeError(
-                f"Mismatch in shape: grad_output[0] has a shape of {tuple(gradient.data.shape)} "
-                f"and output[0] has a shape of {tuple(self.data.shape)}."
-            )
+        gradient = _seed(self, gradient, 0)
         retain = create_graph if retain_graph is None else retain_graph
         if inputs is not None:
             grads = run_backward([self], [gradient], retain, create_graph, list(inputs), False, True)
@@ -349,6 +341,21 @@ def ones(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> T
     return Tensor(np.ones(_shape_args(shape), dtype=dtype), requires_grad=requires_grad)
 
 
+def _seed(output: TensorBase, g: Any, i: int) -> Any:
+    """The gradient backward starts from for output i: implicit 1 for scalars, else shape-checked."""
+    if g is None:
+        if output.data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        return np.ones(output.data.shape, dtype=output.data.dtype)
+    gshape = tuple(np.shape(getattr(g, "data", g)))
+    if gshape != output.data.shape:
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{i}] has a shape of {gshape} and output[{i}] has a "
+            f"shape of {output.data.shape}."
+        )
+    return g
+
+
 def grad(
     outputs: Any,
     inputs: Any,
@@ -366,19 +373,7 @@ def grad(
         gos = [grad_outputs]
     else:
         gos = list(grad_outputs)
-    seeds = []
-    for i, (o, g) in enumerate(zip(outs, gos)):
-        if g is None:
-            if o.data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = np.ones(o.data.shape, dtype=o.data.dtype)
-        gshape = np.shape(getattr(g, "data", g))
-        if gshape != o.data.shape:
-            raise RuntimeError(
-                f"Mismatch in shape: grad_output[{i}] has a shape of {gshape} and output[{i}] has a "
-                f"shape of {o.data.shape}."
-            )
-        seeds.append(g)
+    seeds = [_seed(o, g, i) for i, (o, g) in enumerate(zip(outs, gos))]
     for t in ins:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
