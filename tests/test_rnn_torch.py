@@ -184,10 +184,28 @@ def test_degenerate_sizes(Tn, Bn, L, bi, dtype):
     t, o = make_rnn_pair(dtype, num_layers=L, bidirectional=bi)
     D = 2 if bi else 1
     x = rng.uniform(-1, 1, (Tn, Bn, I)).astype(dtype)
-    h0 = rng.uniform(-1, 1, (L * D, Bn, H)).astype(dtype)
-    for lengths in (None, [Tn] * Bn):
+    h0s = (rng.uniform(-1, 1, (L * D, Bn, H)).astype(dtype), None)
+    for lengths, h0 in itertools.product((None, [Tn] * Bn), h0s):
+        # with no h0 at T=1, W_hh only multiplies the zero state: torch still gives it a (zeros)
+        # gradient, and grad() here would raise for an input the graph does not reach
         ours, theirs = run_both(t, o, x, h0, lengths, False, rng, dtype)
-        compare(ours, theirs, dtype, f"T={Tn} B={Bn} lengths={lengths}")
+        compare(ours, theirs, dtype, f"T={Tn} B={Bn} lengths={lengths} h0={h0 is not None}")
+
+
+@pytest.mark.parametrize("nl", ["tanh", "relu"])
+def test_one_step_without_h0_gives_every_parameter_a_grad_like_torch(nl):
+    """`for p in model.parameters(): p.grad.norm()` must not meet a None where torch has zeros."""
+    t, o = make_rnn_pair(np.dtype(np.float32), num_layers=2, bidirectional=True, nonlinearity=nl)
+    x = np.random.default_rng(1).uniform(-1, 1, (1, 2, I)).astype(np.float32)
+    out_t, hn_t = t(torch.tensor(x))
+    (out_t.sum() + hn_t.sum()).backward()
+    out_o, hn_o = o(Tensor(x))
+    (out_o.sum() + hn_o.sum()).backward()
+    for (name, pt), (_, po) in zip(t.named_parameters(), o.named_parameters()):
+        assert po.grad is not None, f"{name}: grad None, torch has {pt.grad}"
+        assert_close(po.grad, pt.grad, np.float32, name)
+    # the case really is the one at issue: torch's W_hh gradient of layer 0 is all zeros
+    assert not t.weight_hh_l0.grad.any() and o.weight_hh_l0.grad.shape == (H, H)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -87,21 +87,20 @@ def run_direction(
         valid = np.arange(T)[:, None] < lengths[None, :]  # (T, B)
     order = range(T - 1, -1, -1) if reverse and lengths is None else range(T)
     outs: list[Any] = [None] * T
-    h = h0
+    # h0=None means zeros. The first step still multiplies them by W_hh, as torch does: W_hh is then
+    # in the graph even when T == 1, and its gradient is zeros rather than missing.
+    h = h0 if h0 is not None else Tensor(np.zeros((B, H), dtype=x.data.dtype))
     scope = _Mode.scope
     try:
         for t in order:
             # tag this step's nodes for graph export (set directly: a `with` per step costs more)
             _Mode.scope = scope + (f"t{t}",)
-            pre = steps[t] if h is None else ops.addmm(steps[t], h, w_hh_t)  # h0=None means zeros
-            h_new = act(pre)
+            h_new = act(ops.addmm(steps[t], h, w_hh_t))
             if lengths is not None:
                 m = valid[t][:, None]
                 # past its length a sequence keeps its state and outputs zeros
                 out_t = h_new if m.all() else ops.where(m, h_new, 0.0)
-                if h is None:
-                    h_new = out_t
-                elif not m.all():
+                if not m.all():
                     h_new = ops.where(m, h_new, h)
             else:
                 out_t = h_new
@@ -109,8 +108,6 @@ def run_direction(
             h = h_new
     finally:
         _Mode.scope = scope
-    if h is None:  # T == 0 cannot happen (validated), kept for type checkers
-        raise ValueError("empty sequence")
     out = ops.stack(outs, 0)
     if reverse and lengths is not None:
         out = ops.getitem(out, ridx)
