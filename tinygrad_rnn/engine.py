@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .ops import NUMPY_F, TENSOR_F
-from .tape import AccumulateGrad, Node, TensorBase, _bad, _freed_error, _Mode, _wrap
+from .tape import AccumulateGrad, Node, TensorBase, _freed_error, has_nan, _Mode, _wrap
 
 
 def _as_grad(F: Any, g: Any, like: TensorBase) -> Any:
@@ -136,7 +136,7 @@ def run_backward(
                     grads_in = gin if type(gin) is tuple else (gin,)
                     if anomaly:
                         for i, g in enumerate(grads_in):
-                            if g is not None and _bad(g):
+                            if g is not None and has_nan(g):
                                 raise RuntimeError(
                                     f"Function '{n.name}' returned nan values in its {i}th output.\n"
                                     f"The op was created at:\n  {getattr(n, 'trace', '<unknown>')}"

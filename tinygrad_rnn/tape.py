@@ -56,7 +56,11 @@ def enable_grad() -> contextlib.AbstractContextManager[None]:
 
 @contextlib.contextmanager
 def detect_anomaly(check_nan: bool = True) -> Iterator[None]:
-    """Name the first op whose forward or backward produces NaN/inf, with its user code line."""
+    """Record each op's user code line; a backward rule that returns NaN raises, naming both.
+
+    As in torch, the forward is never checked (exp(100.) = inf is a legitimate value) and an
+    infinite gradient is not an anomaly: only NaN in a backward rule's output is.
+    """
     prev = _Mode.anomaly
     _Mode.anomaly = bool(check_nan)
     try:
@@ -84,13 +88,28 @@ def _user_frame() -> str:
     return "<unknown>"
 
 
-def _bad(a: Any) -> bool:
+def has_nan(a: Any) -> bool:
+    """True when a gradient (array or Tensor) holds a NaN: what anomaly mode reports."""
     data = a.data if isinstance(a, TensorBase) else a  # not getattr: an ndarray's .data is its buffer
     return (
         isinstance(data, (np.ndarray, np.generic))  # 0-d ufunc results are numpy scalars
         and data.dtype.kind in "fc"
-        and not np.all(np.isfinite(data))
+        and bool(np.isnan(data).any())
     )
+
+
+class ShapeError(RuntimeError):
+    """Operands an op cannot take (shapes, sizes, dims), found before numpy runs.
+
+    `op` names the core op ("add", "matmul", "concat", ...) and `facts` holds the numbers (the
+    operands' shapes, the dim, ...): framework-neutral facts that a frontend re-words through its
+    Tensor class's `op_error`, so numpy's own message never reaches a user.
+    """
+
+    def __init__(self, op: str, message: str, **facts: Any):
+        super().__init__(message)
+        self.op = op
+        self.facts = facts
 
 
 class TensorBase:
@@ -103,6 +122,11 @@ class TensorBase:
         super().__init_subclass__(**kw)
         if "result_type" not in cls.__dict__:
             cls.result_type = cls
+
+    @classmethod
+    def op_error(cls, err: ShapeError) -> Exception:
+        """The exception to raise for `err`; a frontend's Tensor overrides this to word it its way."""
+        return err
 
     def _set(self, data: np.ndarray, node: Node | None = None, idx: int = 0) -> None:
         self.data = data
@@ -189,13 +213,7 @@ class Node:
         else:
             need = False
         if _Mode.anomaly:
-            node.trace = _user_frame()
-            outs = out if isinstance(out, tuple) else (out,)
-            if any(_bad(o) for o in outs):
-                raise RuntimeError(
-                    f"Function '{node.name}' produced nan/inf values in its forward output.\n"
-                    f"The op was created at:\n  {node.trace}"
-                )
+            node.trace = _user_frame()  # read by the backward walk if this node's rule gives NaN
         if type(out) is tuple:
             node.n_out = len(out)
             return tuple(_wrap(proto, o, node if need else None, i) for i, o in enumerate(out))
