@@ -1,188 +1,221 @@
-"""The backward walk: reverse topological order over the tape, iterative (no recursion limit)."""
+"""The backward walk: the graph in reverse topological order, one node at a time (no recursion).
+
+The algorithm, in the named steps below (docs/tensor.md walks through them):
+
+1. `seed_roots`: each output's edge gets its seed gradient (ones, or the user's `grad_outputs`).
+2. `topological_order`: every node reachable from the outputs, inputs before their consumers
+   (an iterative depth-first search: an unrolled RNN is deeper than Python's recursion limit).
+3. `prune_to_inputs`: for `grad(outputs, inputs)`, only the nodes above an input need to run.
+4. The main loop visits the nodes outputs-first. Each node takes the gradients buffered for its
+   outputs, `run_node` turns them into gradients for its inputs (the op's backward rule), and
+   `add_into_buffer` adds each one into the buffer of the node that made that input. A leaf's
+   `AccumulateGrad` node adds into `.grad` instead.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from .ops import NUMPY_F, TENSOR_F
-from .tape import AccumulateGrad, Node, TensorBase, _freed_error, has_nan, _Mode, _wrap
+from .tape import AccumulateGrad, Node, TensorBase, _freed_error, _Mode, _wrap, has_nan
 
-
-def _as_grad(F: Any, g: Any, like: TensorBase) -> Any:
-    """Seed / user gradient in the representation F works on, with `like`'s dtype."""
-    if F.tensor_mode:
-        if isinstance(g, TensorBase):
-            return g
-        return F.const(np.asarray(g, dtype=like.data.dtype), like.result_type)
-    data = g.data if isinstance(g, TensorBase) else np.asarray(g, dtype=like.data.dtype)
-    return data
+Edge = tuple[Node, int]
 
 
 def run_backward(
     outputs: Sequence[TensorBase],
     grad_outputs: Sequence[Any],
-    retain_graph: bool,
-    create_graph: bool,
+    *,
+    retain_graph: bool = False,
+    create_graph: bool = False,
     inputs: Sequence[TensorBase] | None = None,
     accumulate: bool = True,
     allow_unused: bool = False,
 ) -> list[Any] | None:
-    """Walk the graph from `outputs` in reverse topological order (iterative Kahn's algorithm).
+    """Backpropagate `grad_outputs` from `outputs` through the tape.
 
     With `accumulate`, leaf gradients are added into `.grad`; with `inputs`, the gradients reaching
-    those tensors are returned instead (as for autograd.grad).
+    those tensors are returned instead (as autograd.grad does).
     """
     F = TENSOR_F if create_graph else NUMPY_F
-    roots: list[tuple[Node, int, Any]] = []
+    roots = seed_roots(outputs, grad_outputs, F)
+    order = topological_order([n for n, _, _ in roots])
+    order.reverse()  # outputs first
+    capture = capture_map(inputs) if inputs is not None else {}
+    keep = prune_to_inputs(order, capture) if inputs is not None else None
+    results: list[Any] = [None] * len(inputs) if inputs is not None else []
+    buffers = Buffers(order, in_place=not create_graph)
+    for n, i, g in roots:
+        buffers.add(n, i, g)
+    with _recording(create_graph):
+        for n in order:
+            gs = buffers.take(n)
+            if gs is None:
+                continue  # nothing flowed here (e.g. a branch whose gradient was None)
+            if capture:
+                capture_grads(n, gs, capture, results)
+            if keep is not None and n not in keep:
+                continue  # below every requested input: nobody asked for these gradients
+            if n.is_sink:
+                if accumulate and gs[0] is not None:
+                    accumulate_grad(n, gs[0], F)
+                continue
+            for e, g in zip(n.next, run_node(n, gs, F, retain_graph)):
+                if e is not None and g is not None:
+                    buffers.add(e[0], e[1], g)
+    return None if inputs is None else finish_results(results, inputs, allow_unused, F)
+
+
+# ---------------------------------------------------------------------------------------------
+# The steps
+# ---------------------------------------------------------------------------------------------
+def seed_roots(
+    outputs: Sequence[TensorBase], grad_outputs: Sequence[Any], F: Any
+) -> list[tuple[Node, int, Any]]:
+    """(node, output index, seed gradient) for every output; outputs must be in a graph."""
+    roots = []
     for t, g in zip(outputs, grad_outputs):
         edge = t._edge()
         if edge is None:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         roots.append((edge[0], edge[1], _as_grad(F, g, t)))
+    return roots
 
-    # Pass 1: count, for every reachable node, how many edges point at it. Counts and incoming
-    # gradients live in the nodes' own slots (_deps, _buf): cheaper than dicts keyed by node.
-    root_nodes = list(dict.fromkeys(n for n, _, _ in roots))  # once each: outputs may share a node
-    for n in root_nodes:
-        n._deps = 0
-        n._buf = None
-    seen = set(root_nodes)
-    stack = list(root_nodes)
-    parents: dict[Node, list[Node]] | None = {} if inputs is not None else None
-    while stack:
-        n = stack.pop()
-        for e in n.next:
-            if e is None:
-                continue
-            c = e[0]
-            if c in seen:
-                c._deps += 1
+
+def topological_order(roots: Sequence[Node]) -> list[Node]:
+    """Every node reachable from `roots`, inputs before the ops that consume them (no recursion)."""
+    order: list[Node] = []
+    seen: set[Node] = set()
+    for r in roots:
+        if r in seen:
+            continue
+        seen.add(r)
+        stack = [(r, iter(r.next or ()))]
+        while stack:
+            n, it = stack[-1]
+            for e in it:
+                if e is not None and e[0] not in seen:
+                    seen.add(e[0])
+                    stack.append((e[0], iter(e[0].next or ())))
+                    break
             else:
-                c._deps = 1
-                c._buf = None
-                seen.add(c)
-                stack.append(c)
-            if parents is not None:
-                parents.setdefault(c, []).append(n)
+                stack.pop()
+                order.append(n)
+    return order
 
-    capture: dict[tuple[Node, int], list[int]] = {}  # edge -> positions in inputs (may repeat)
-    if inputs is not None:
-        for k, t in enumerate(inputs):
-            edge = t._edge()
-            if edge is None:
-                raise RuntimeError("One of the differentiated Tensors does not require grad")
-            capture.setdefault(edge, []).append(k)
-    results: list[Any] = [None] * (len(inputs) if inputs is not None else 0)
-    # With `inputs`, run only the nodes above them (as torch): never the graph below an input,
-    # which may already be freed and whose gradients nobody asked for.
-    run: set[Node] | None = None
-    if parents is not None:
-        run = set()
-        todo = [n for n, _ in capture]
-        while todo:
-            for p in parents.get(todo.pop(), ()):
-                if p not in run:
-                    run.add(p)
-                    todo.append(p)
 
-    for n, i, g in roots:
-        if n._buf is None:
-            n._buf = [None] * n.n_out
-        n._buf[i] = g if n._buf[i] is None else n._buf[i] + g
-    ready = [n for n in root_nodes if n._deps == 0]
+def capture_map(inputs: Sequence[TensorBase]) -> dict[Edge, list[int]]:
+    """Edge of each requested input -> its positions in `inputs` (one tensor may repeat)."""
+    capture: dict[Edge, list[int]] = {}
+    for k, t in enumerate(inputs):
+        edge = t._edge()
+        if edge is None:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        capture.setdefault(edge, []).append(k)
+    return capture
 
-    anomaly = _Mode.anomaly
-    owned: set[int] = set()  # ids of gradient sums allocated by this walk and held only in a buffer
-    prev_mode = _Mode.grad_enabled
-    _Mode.grad_enabled = create_graph
-    try:
-        while ready:
-            n = ready.pop()
-            gs = n._buf
-            n._buf = None
-            if owned and gs is not None:
-                for g in gs:  # handed to backward now, where it may be aliased: no longer ours
-                    owned.discard(id(g))
-            if capture and gs is not None:
-                for i, g in enumerate(gs):
-                    ks = capture.get((n, i))
-                    if ks is not None and g is not None:
-                        for k in ks:
-                            results[k] = g
-            if run is not None and n not in run:
-                continue  # below every input: its children are never needed either
-            if n.is_sink:
-                if accumulate and gs is not None and gs[0] is not None:
-                    _accumulate(n, gs[0], F)
-                continue
-            if gs is None:
-                grads_in: Any = (None,) * len(n.next)
-            else:
-                if n.freed:
-                    raise _freed_error()
-                if n.n_out == 1 and not n.multi_output:
-                    g0 = gs[0]
-                    gin = None if g0 is None else n.backward(F, g0)
-                elif all(g is None for g in gs):
-                    gin = None
-                else:
-                    gin = n.backward(F, gs)
-                if gin is None:
-                    grads_in = (None,) * len(n.next)
-                else:
-                    grads_in = gin if type(gin) is tuple else (gin,)
-                    if anomaly:
-                        for i, g in enumerate(grads_in):
-                            if g is not None and has_nan(g):
-                                raise RuntimeError(
-                                    f"Function '{n.name}' returned nan values in its {i}th output.\n"
-                                    f"The op was created at:\n  {getattr(n, 'trace', '<unknown>')}"
-                                )
-                    if not retain_graph and (n.keep_inputs or n.keep_output):
-                        n.release()
-            for e, g in zip(n.next, grads_in):
-                if e is None:
-                    continue
-                c, i = e
-                if g is not None:
-                    buf = c._buf
-                    if buf is None:
-                        buf = c._buf = [None] * c.n_out
-                    old = buf[i]
-                    if old is None:
-                        buf[i] = g
-                    elif id(old) in owned and old.shape == g.shape and old.dtype == g.dtype:
-                        np.add(old, g, out=old)  # a sum this walk made and nobody else holds
-                    else:
-                        s = old + g
-                        buf[i] = s
-                        # a large sum will receive more (e.g. a weight used at every time step):
-                        # remember it is ours so later contributions are added in place
-                        if not create_graph and type(s) is np.ndarray and s.size >= 4096:
-                            owned.add(id(s))
-                c._deps -= 1
-                if c._deps == 0:
-                    ready.append(c)
-    finally:
-        _Mode.grad_enabled = prev_mode
 
-    if inputs is None:
-        return None
-    for k, r in enumerate(results):
-        if r is None and not allow_unused:
+def prune_to_inputs(order: Sequence[Node], capture: dict[Edge, list[int]]) -> set[Node]:
+    """The nodes on some path from an output down to a requested input (as torch runs them).
+
+    Never the graph below an input: it may already be freed, and nobody asked for its gradients.
+    """
+    parents: dict[Node, list[Node]] = {}
+    for n in order:
+        for e in n.next or ():
+            if e is not None:
+                parents.setdefault(e[0], []).append(n)
+    keep: set[Node] = set()
+    todo = [n for n, _ in capture]
+    while todo:
+        for p in parents.get(todo.pop(), ()):
+            if p not in keep:
+                keep.add(p)
+                todo.append(p)
+    return keep
+
+
+def capture_grads(n: Node, gs: list[Any], capture: dict[Edge, list[int]], results: list[Any]) -> None:
+    """Keep the gradients arriving at a requested input's edge."""
+    for i, g in enumerate(gs):
+        ks = capture.get((n, i))
+        if ks is not None and g is not None:
+            for k in ks:
+                results[k] = g
+
+
+def run_node(n: Node, gs: list[Any], F: Any, retain_graph: bool) -> tuple[Any, ...]:
+    """Apply the node's backward rule: gradients of its outputs -> one per input (None: no flow)."""
+    if n.freed:
+        raise _freed_error()
+    if n.n_out == 1 and not n.multi_output:
+        gin = None if gs[0] is None else n.backward(F, gs[0])
+    else:
+        gin = None if all(g is None for g in gs) else n.backward(F, gs)
+    if gin is None:
+        return (None,) * len(n.next)
+    grads_in = gin if type(gin) is tuple else (gin,)
+    if _Mode.anomaly:
+        check_anomaly(n, grads_in)
+    if not retain_graph and (n.keep_inputs or n.keep_output):
+        n.release()
+    return grads_in
+
+
+def check_anomaly(n: Node, grads_in: Sequence[Any]) -> None:
+    """Anomaly mode: a NaN out of a backward rule names the op and the user's line that made it."""
+    for i, g in enumerate(grads_in):
+        if g is not None and has_nan(g):
             raise RuntimeError(
-                f"The differentiated Tensor at index {k} appears to not have been used in the graph. "
-                "Set allow_unused=True if this is the desired behavior."
+                f"Function '{n.name}' returned nan values in its {i}th output.\n"
+                f"The op was created at:\n  {getattr(n, 'trace', '<unknown>')}"
             )
-        if r is not None and not F.tensor_mode:
-            results[k] = _wrap(inputs[k].result_type, np.array(r, dtype=inputs[k].data.dtype), None, 0)
-    return results
 
 
-def _accumulate(n: AccumulateGrad, g: Any, F: Any) -> None:
+class Buffers:
+    """The gradients waiting at each node's outputs, kept in the node's `_buf` slot.
+
+    A sum this walk allocated and nobody else holds is added into in place (a weight used at every
+    time step receives T contributions: one allocation instead of T).
+    """
+
+    def __init__(self, order: Sequence[Node], in_place: bool):
+        for n in order:
+            n._buf = None
+        self.owned: set[int] = set()  # ids of sums made here and held only in a buffer
+        self.in_place = in_place
+
+    def take(self, n: Node) -> list[Any] | None:
+        """The node's incoming gradients; from now on they may be aliased, so no longer ours."""
+        gs = n._buf
+        n._buf = None
+        if self.owned and gs is not None:
+            for g in gs:
+                self.owned.discard(id(g))
+        return gs
+
+    def add(self, c: Node, i: int, g: Any) -> None:
+        """add_into_buffer: accumulate gradient `g` for output `i` of node `c`."""
+        buf = c._buf
+        if buf is None:
+            buf = c._buf = [None] * c.n_out
+        old = buf[i]
+        if old is None:
+            buf[i] = g
+        elif id(old) in self.owned and old.shape == g.shape and old.dtype == g.dtype:
+            np.add(old, g, out=old)
+        else:
+            buf[i] = s = old + g
+            if self.in_place and type(s) is np.ndarray and s.size >= 4096:
+                self.owned.add(id(s))  # a large sum will likely receive more: add those in place
+
+
+def accumulate_grad(n: AccumulateGrad, g: Any, F: Any) -> None:
+    """Add a leaf's incoming gradient into its `.grad` (a graph of it under create_graph)."""
     leaf = n.variable()
     if leaf is None:
         return
@@ -195,3 +228,40 @@ def _accumulate(n: AccumulateGrad, g: Any, F: Any) -> None:
         leaf.grad = _wrap(leaf.result_type, np.array(data, dtype=leaf.data.dtype), None, 0)
     else:
         leaf.grad.data = leaf.grad.data + data
+
+
+def finish_results(results: list[Any], inputs: Sequence[TensorBase], allow_unused: bool, F: Any) -> list[Any]:
+    """autograd.grad's answer: one Tensor (or None if unused and allowed) per requested input."""
+    for k, r in enumerate(results):
+        if r is None and not allow_unused:
+            raise RuntimeError(
+                f"The differentiated Tensor at index {k} appears to not have been used in the graph. "
+                "Set allow_unused=True if this is the desired behavior."
+            )
+        if r is not None and not F.tensor_mode:
+            results[k] = _wrap(inputs[k].result_type, np.array(r, dtype=inputs[k].data.dtype), None, 0)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+def _as_grad(F: Any, g: Any, like: TensorBase) -> Any:
+    """Seed / user gradient in the representation F works on, with `like`'s dtype."""
+    if F.tensor_mode:
+        if isinstance(g, TensorBase):
+            return g
+        return F.const(np.asarray(g, dtype=like.data.dtype), like.result_type)
+    data = g.data if isinstance(g, TensorBase) else np.asarray(g, dtype=like.data.dtype)
+    return data
+
+
+@contextmanager
+def _recording(create_graph: bool) -> Iterator[None]:
+    """Record the backward rules' own ops only when a graph of the gradient is wanted."""
+    prev = _Mode.grad_enabled
+    _Mode.grad_enabled = create_graph
+    try:
+        yield
+    finally:
+        _Mode.grad_enabled = prev

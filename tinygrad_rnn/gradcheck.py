@@ -58,7 +58,14 @@ def analytical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[l
         for m in range(o.data.size):
             seed = np.zeros(o.data.size, dtype=o.data.dtype)
             seed[m] = 1
-            grads = run_backward([o], [seed.reshape(o.data.shape)], True, False, diff, False, True)
+            grads = run_backward(
+                [o],
+                [seed.reshape(o.data.shape)],
+                retain_graph=True,
+                inputs=diff,
+                accumulate=False,
+                allow_unused=True,
+            )
             for j, g in enumerate(grads):
                 if g is not None:
                     jac[i][j][m, :] = g.data.reshape(-1)
@@ -137,7 +144,15 @@ def gradgradcheck(
         ins, gos = args[:n_in], args[n_in:]
         outs = [o for o in _outputs(func, ins) if o.requires_grad]
         d = [t for t in ins if isinstance(t, Tensor) and t.requires_grad]
-        gs = run_backward(outs, list(gos[: len(outs)]), True, True, d, False, True)
+        gs = run_backward(
+            outs,
+            list(gos[: len(outs)]),
+            retain_graph=True,
+            create_graph=True,
+            inputs=d,
+            accumulate=False,
+            allow_unused=True,
+        )
         return tuple(g if g is not None else Tensor(np.zeros_like(t.data)) for g, t in zip(gs, d))
 
     return gradcheck(

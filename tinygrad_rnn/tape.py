@@ -162,8 +162,7 @@ class Node:
         "trace",
         "freed",
         "scope",
-        "_deps",
-        "_buf",  # scratch of the backward walk: pending edge count, incoming gradients
+        "_buf",  # scratch of the backward walk: the gradients arriving at this node's outputs
     )
     name = "Node"
     keep_inputs = False  # backward needs the input values

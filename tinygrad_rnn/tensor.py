@@ -78,12 +78,15 @@ class Tensor(TensorBase):
         gradient = _seed(self, gradient, 0)
         retain = create_graph if retain_graph is None else retain_graph
         if inputs is not None:
-            grads = run_backward([self], [gradient], retain, create_graph, list(inputs), False, True)
+            grads = run_backward(
+                [self], [gradient], retain_graph=retain, create_graph=create_graph, inputs=list(inputs),
+                accumulate=False, allow_unused=True,
+            )
             for t, g in zip(inputs, grads):
                 if g is not None:
                     t.grad = g if t.grad is None else t.grad + g
             return
-        run_backward([self], [gradient], retain, create_graph)
+        run_backward([self], [gradient], retain_graph=retain, create_graph=create_graph)
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph."""
@@ -378,5 +381,8 @@ def grad(
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     retain = create_graph if retain_graph is None else retain_graph
-    res = run_backward(outs, seeds, retain, create_graph, ins, False, allow_unused)
+    res = run_backward(
+        outs, seeds, retain_graph=retain, create_graph=create_graph, inputs=ins, accumulate=False,
+        allow_unused=allow_unused,
+    )
     return tuple(res)

@@ -26,13 +26,13 @@ import os
 import re
 import shutil
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .engine import run_backward
+from .engine import run_backward, topological_order
 from .tape import AccumulateGrad, Node, TensorBase, _wrap
 
 __all__ = [
@@ -190,28 +190,6 @@ def _param_names(params: Any) -> dict[int, str]:
 # ---------------------------------------------------------------------------------------------
 # Traversal (iterative) and what can be read off the tape
 # ---------------------------------------------------------------------------------------------
-def _topo(starts: Sequence[Node]) -> list[Node]:
-    """Every node reachable from `starts`, inputs before the ops that consume them (no recursion)."""
-    order: list[Node] = []
-    seen: set[Node] = set()
-    for s in starts:
-        if s in seen:
-            continue
-        seen.add(s)
-        stack = [(s, iter(s.next or ()))]
-        while stack:
-            n, it = stack[-1]
-            for e in it:
-                if e is not None and e[0] not in seen:
-                    seen.add(e[0])
-                    stack.append((e[0], iter(e[0].next or ())))
-                    break
-            else:
-                stack.pop()
-                order.append(n)
-    return order
-
-
 def _output_shapes(
     order: list[Node], roots: list[tuple[str | None, TensorBase]]
 ) -> dict[tuple[Node, int], tuple]:
@@ -302,7 +280,7 @@ def _gradients(order: list[Node], roots: list[tuple[str | None, TensorBase]]) ->
     probes = [_wrap(proto, np.empty((0,), dt), n, i) for n, i in keys]
     seeds = [np.ones(t.data.shape, t.data.dtype) for t in live]
     try:
-        res = run_backward(live, seeds, True, False, probes, False, True)
+        res = run_backward(live, seeds, retain_graph=True, inputs=probes, accumulate=False, allow_unused=True)
     except RuntimeError:
         return {}
     return {k: _arr(r) for k, r in zip(keys, res or ()) if r is not None}
@@ -442,7 +420,7 @@ def build_graph(
     """
     roots = _as_roots(var)
     names = _param_names(params)
-    order = _topo([t._node for _, t in roots if t._node is not None])
+    order = topological_order([t._node for _, t in roots if t._node is not None])
     shapes = _output_shapes(order, roots)
     pat = re.compile(step_pattern)
     where, groups, double = _step_groups(order, pat) if collapse else ({}, {}, {})

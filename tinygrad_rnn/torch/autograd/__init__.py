@@ -83,10 +83,13 @@ def backward(
         seeds.append(g)
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is None:
-        run_backward(outs, seeds, retain, create_graph)
+        run_backward(outs, seeds, retain_graph=retain, create_graph=create_graph)
         return
     ins = _seq(inputs)
-    grads = run_backward(outs, seeds, retain, create_graph, ins, False, True)
+    grads = run_backward(
+        outs, seeds, retain_graph=retain, create_graph=create_graph, inputs=ins, accumulate=False,
+        allow_unused=True,
+    )
     for t, g in zip(ins, grads or []):
         if g is not None:
             t.grad = g if t.grad is None else t.grad + g
