@@ -5,7 +5,7 @@ contributor without them can still run every test that does not need them: for e
 oracle, `import torch` (or mindspore) gives a stand-in module, and the first use of anything in it
 skips the test that used it (or the whole module, if the module uses it at import time) with the
 reason "test oracle 'torch' is not installed". Nothing else is skipped. CI sets
-TINYGRAD_RNN_REQUIRE_ORACLES=1, under which a missing oracle is an error, never a skip.
+TINYGRAD_RNN_REQUIRE_ORACLES=torch,mindspore: a missing oracle named there is an error, never a skip.
 """
 
 from __future__ import annotations
@@ -61,13 +61,14 @@ class _AbsentFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 def _install_stand_ins() -> None:
     missing = tuple(n for n in ORACLES if importlib.util.find_spec(n) is None)
-    if not missing:
-        return
-    if os.environ.get("TINYGRAD_RNN_REQUIRE_ORACLES"):
+    required = [n for n in os.environ.get("TINYGRAD_RNN_REQUIRE_ORACLES", "").split(",") if n]
+    if set(missing) & set(required):
         raise pytest.UsageError(
-            f"TINYGRAD_RNN_REQUIRE_ORACLES is set but the test oracles {list(missing)} are not installed"
+            f"TINYGRAD_RNN_REQUIRE_ORACLES={','.join(required)} but the test oracles "
+            f"{[n for n in missing if n in required]} are not installed"
         )
-    sys.meta_path.insert(0, _AbsentFinder(missing))
+    if missing:
+        sys.meta_path.insert(0, _AbsentFinder(missing))
 
 
 _install_stand_ins()

@@ -498,9 +498,11 @@ def test_detect_anomaly_never_checks_the_forward_like_torch(dtype):
                 e = x.exp()
                 lg = x.log()
                 (e.sum() + lg[0]).backward()
-        results[name] = (np.asarray(e.detach().numpy() if name == "torch" else e.data),
-                         np.asarray(lg.detach().numpy() if name == "torch" else lg.data),
-                         np.asarray(x.grad.numpy() if name == "torch" else x.grad.data))
+        results[name] = (
+            np.asarray(e.detach().numpy() if name == "torch" else e.data),
+            np.asarray(lg.detach().numpy() if name == "torch" else lg.data),
+            np.asarray(x.grad.numpy() if name == "torch" else x.grad.data),
+        )
     for ours, theirs in zip(results["ours"], results["torch"]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6 if dtype == np.float32 else 1e-12)
     assert np.isinf(results["torch"][0][0]) == (dtype == np.float32)
@@ -562,8 +564,11 @@ def test_detect_anomaly_lets_infinite_gradients_through_like_torch(case):
         with ctx(), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             fn(None, x, b).backward()
-        grads[name] = [np.asarray(t.grad.numpy() if name == "torch" else t.grad.data) for t in (x, b)
-                       if t.grad is not None]
+        grads[name] = [
+            np.asarray(t.grad.numpy() if name == "torch" else t.grad.data)
+            for t in (x, b)
+            if t.grad is not None
+        ]
     assert len(grads["ours"]) == len(grads["torch"])
     for ours, theirs in zip(grads["ours"], grads["torch"]):
         np.testing.assert_array_equal(ours, theirs)
