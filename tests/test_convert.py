@@ -152,3 +152,14 @@ def test_console_script_lists_convert():
         check=True,
     ).stdout
     assert "--to {mindspore,torch}" in out and "--rename OLD=NEW" in out
+
+
+def test_a_mindspore_checkpoint_under_another_name_still_converts(tmp_path):
+    """load_checkpoint wants a ".ckpt" name (as MindSpore); convert decides by content, not by name."""
+    ms.save_checkpoint({"w": ms.Tensor(np.arange(3, dtype=np.float32))}, str(tmp_path / "w.ckpt"))
+    os.rename(tmp_path / "w.ckpt", tmp_path / "w.weights")
+    with pytest.raises(ValueError, match="format must same"):
+        ms.load_checkpoint(str(tmp_path / "w.weights"))
+    fmt, arrays = read_weights(str(tmp_path / "w.weights"))
+    assert fmt == "mindspore" and list(arrays) == ["w"]
+    np.testing.assert_array_equal(arrays["w"], np.arange(3, dtype=np.float32))

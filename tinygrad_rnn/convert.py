@@ -19,6 +19,7 @@ The frontends are imported inside the functions (this module is a tool: nothing 
 
 from __future__ import annotations
 
+import os
 import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -69,23 +70,30 @@ def _check_format(to: str) -> None:
 
 
 def read_weights(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:
-    """(format, name -> array) of a torch-style state_dict file or a MindSpore-style checkpoint."""
-    import tinygrad_rnn.mindspore as ms
+    """(format, name -> array) of a torch-style state_dict file or a MindSpore-style checkpoint.
+
+    FileNotFoundError / IsADirectoryError for a path that is not a file; ValueError for anything else
+    unusable (damaged, tampered with, neither format, or not only weights).
+    """
     import tinygrad_rnn.torch as torch
+    from tinygrad_rnn.mindspore.train.serialization import read_arrays
 
     try:
         obj = torch.load(path)
     except FileNotFoundError:
         raise FileNotFoundError(f"convert: {path} does not exist") from None
-    except RuntimeError as torch_error:
+    except RuntimeError as torch_error:  # torch.load's documented errors for a file it cannot read
         try:
-            params = ms.load_checkpoint(path)
+            arrays = read_arrays(path)  # any file name: the content decides, not the extension
         except ValueError as ms_error:
             raise ValueError(
                 f"convert: {path} is neither a tinygrad_rnn.torch state_dict file ({torch_error}) nor a "
                 f"tinygrad_rnn.mindspore checkpoint ({ms_error})"
             ) from None
-        return "mindspore", OrderedDict((k, np.array(p.asnumpy())) for k, p in params.items())
+        texts = [k for k, v in arrays.items() if not isinstance(v, np.ndarray)]
+        if texts:
+            raise ValueError(f"convert: {path} holds text entries {texts}, not only weights") from None
+        return "mindspore", OrderedDict(arrays)
     if not isinstance(obj, Mapping) or not all(
         isinstance(k, str) and hasattr(v, "numpy") for k, v in obj.items()
     ):
@@ -94,6 +102,12 @@ def read_weights(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:
             "model.state_dict() to convert it"
         )
     return "torch", OrderedDict((k, np.array(v.detach().numpy())) for k, v in obj.items())
+
+
+def output_path(path: str, to: str) -> str:
+    """The file `write_weights(path, ..., to)` writes (MindSpore appends ".ckpt" when missing)."""
+    _check_format(to)
+    return path if to == "torch" or path.endswith(".ckpt") else path + ".ckpt"
 
 
 def write_weights(path: str, arrays: Mapping[str, np.ndarray], to: str) -> str:
@@ -107,16 +121,22 @@ def write_weights(path: str, arrays: Mapping[str, np.ndarray], to: str) -> str:
     import tinygrad_rnn.mindspore as ms
 
     ms.save_checkpoint([{"name": k, "data": ms.Tensor(np.array(a))} for k, a in arrays.items()], path)
-    return path if path.endswith(".ckpt") else path + ".ckpt"
+    return output_path(path, to)
 
 
-def convert(src: str, dst: str, to: str, rename: Mapping[str, str] | None = None) -> dict[str, Any]:
+def convert(
+    src: str, dst: str, to: str, rename: Mapping[str, str] | None = None, overwrite: bool = True
+) -> dict[str, Any]:
     """Convert the weights file `src` into format `to` at `dst`.
 
     Returns a report: {"from": format read, "to": to, "path": path written, "names": [(old, new), ...]}
-    in the order written. `rename` maps old names to new ones (unknown old names are an error).
+    in the order written. `rename` maps old names to new ones (unknown old names are an error). With
+    overwrite=False an existing output file is refused (FileExistsError) before anything is read.
     """
     _check_format(to)
+    out = output_path(dst, to)
+    if not overwrite and os.path.exists(out):
+        raise FileExistsError(f"convert: {out} already exists; pass --overwrite to replace it")
     fmt, arrays = read_weights(src)
     rename = dict(rename or {})
     unknown = [k for k in rename if k not in arrays]

@@ -12,8 +12,9 @@ One loop, three interchangeable model backends (``frontend``):
 Reproducibility: the seed fixes the weights' initialisation and a numpy Generator that draws the
 training batches. A checkpoint (``save``) holds the model, the optimiser state, that Generator's
 state, the epoch and the curve so far, in one ``.npz`` written atomically (temporary file, then
-``os.replace``) and read without pickle; resuming from it continues to the same curve a run without
-the interruption draws.
+``os.replace``, through a symlink) and read without pickle, every part checked (a damaged or
+tampered file raises only CheckpointError); resuming from it continues to the same curve a run
+without the interruption draws. Output paths are checked before the first epoch (check_outputs).
 """
 
 from __future__ import annotations
@@ -29,7 +30,15 @@ from typing import Any
 
 import numpy as np
 
-from ._io import atomic_write
+from ._io import (
+    CorruptFileError,
+    atomic_write,
+    parse_json,
+    probe_writable,
+    read_npz,
+    remove_stale_temps,
+    resolve,
+)
 from .tasks import TASKS, CharLM, Task, get_task
 
 FRONTENDS = ("core", "torch", "mindspore")
@@ -38,8 +47,15 @@ SCHEDULES = ("cosine", "step", "none")
 CKPT_FORMAT = "tinygrad_rnn.train/1"
 
 
+MAX_DEPTH = 32  # an optimiser state nested deeper than this in a checkpoint is refused
+
+
 class CheckpointError(ValueError):
     """A checkpoint file that cannot be used (missing, corrupt, or from another configuration)."""
+
+
+class OutputPathError(OSError):
+    """An output path (checkpoint, plot) that cannot be written: found before any training."""
 
 
 @dataclass
@@ -544,25 +560,40 @@ def _flatten_opt(sd: Any, prefix: str, arrays: dict[str, np.ndarray]) -> Any:
     return sd
 
 
-def _unflatten_opt(obj: Any, arrays: Any) -> Any:
-    if isinstance(obj, dict):
-        if "__dict__" in obj:
-            return {_unflatten_opt(k, arrays): _unflatten_opt(v, arrays) for k, v in obj["__dict__"]}
-        if "__list__" in obj:
-            return [_unflatten_opt(v, arrays) for v in obj["__list__"]]
-        if "__tuple__" in obj:
-            return tuple(_unflatten_opt(v, arrays) for v in obj["__tuple__"])
-        if "__array__" in obj:
-            return np.array(arrays[obj["__array__"]])
-        if "__float__" in obj:
-            return float(obj["__float__"])
-    return obj
+def _unflatten_opt(obj: Any, arrays: dict[str, np.ndarray], used: set[str], depth: int = 0) -> Any:
+    """The structure _flatten_opt described; each array member it names is used once (else CheckpointError)."""
+    if depth > MAX_DEPTH:
+        raise CheckpointError(f"the optimiser state is nested more than {MAX_DEPTH} deep")
+    if not isinstance(obj, dict):
+        return obj
+    if len(obj) != 1:
+        raise CheckpointError(f"unexpected optimiser entry {str(obj)[:80]}")
+    (kind, value), inner = next(iter(obj.items())), depth + 1
+    if kind == "__dict__":
+        return {
+            _unflatten_opt(k, arrays, used, inner): _unflatten_opt(v, arrays, used, inner) for k, v in value
+        }
+    if kind == "__list__":
+        return [_unflatten_opt(v, arrays, used, inner) for v in value]
+    if kind == "__tuple__":
+        return tuple(_unflatten_opt(v, arrays, used, inner) for v in value)
+    if kind == "__array__":
+        if not isinstance(value, str) or not value.startswith("opt") or value not in arrays or value in used:
+            raise CheckpointError(
+                f"the optimiser state names a missing or repeated array {str(value)[:80]!r}"
+            )
+        used.add(value)
+        return np.array(arrays[value])
+    if kind == "__float__" and value in ("inf", "-inf", "nan"):
+        return float(value)
+    raise CheckpointError(f"unexpected optimiser entry {str(obj)[:80]}")
 
 
 def save_checkpoint(
     path: str, cfg: TrainConfig, backend: Backend, data_rng: np.random.Generator, curve: Curve
 ) -> None:
-    """Write model, optimiser state, data RNG state, epoch and curve to `path` atomically."""
+    """Write model, optimiser state, data RNG state, epoch and curve to `path` atomically (through a
+    symlink; a directory, FIFO or device is refused with an OSError)."""
     arrays = {f"model/{k}": v for k, v in backend.model_arrays().items()}
     opt_meta = _flatten_opt(backend.optimizer_state(), "", arrays)
     meta = {
@@ -574,52 +605,121 @@ def save_checkpoint(
         "optimizer": opt_meta,
     }
     arrays["meta"] = np.array(json.dumps(meta))
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    os.makedirs(os.path.dirname(resolve(path)), exist_ok=True)
     atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
+def _check_meta(meta: Any) -> None:
+    """CheckpointError unless meta has our format and a consistent curve and epoch count."""
+    if not isinstance(meta, dict) or meta.get("format") != CKPT_FORMAT:
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise CheckpointError(f"unknown format {str(found)[:40]!r}")
+    missing = {"config", "epoch", "curve", "data_rng", "optimizer"} - meta.keys()
+    if missing:
+        raise CheckpointError(f"it lacks {sorted(missing)}")
+    curve, epoch = meta["curve"], meta["epoch"]
+    fields = {f.name for f in dataclasses.fields(Curve)}
+    if (
+        not isinstance(curve, dict)
+        or curve.keys() != fields
+        or not all(isinstance(v, list) for v in curve.values())
+    ):
+        raise CheckpointError("its curve is not a record of per-epoch lists")
+    if type(epoch) is not int or any(len(v) != epoch for v in curve.values()):
+        raise CheckpointError(f"its epoch count {str(epoch)[:20]} does not match its curve")
+    if not isinstance(meta["config"], dict) or not isinstance(meta["data_rng"], dict):
+        raise CheckpointError("its config or data RNG state is not a record")
+
+
 def load_checkpoint(path: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """(meta, arrays) of a checkpoint; CheckpointError with a one-line reason if it is unusable."""
+    """(meta, arrays) of a checkpoint; for any unusable file (missing, a directory or device, damaged,
+    tampered with, another format) only CheckpointError, with a one-line reason. Removes temp files a
+    killed save of this path left behind."""
     if not os.path.exists(path):
         raise CheckpointError(f"checkpoint not found: {path}")
     if os.path.isdir(path):
         raise CheckpointError(f"checkpoint is a directory, not a file: {path}")
+    remove_stale_temps(path)
     try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-        meta = json.loads(str(arrays.pop("meta")))
-    except Exception as e:  # zipfile / numpy / json errors: all mean "not a checkpoint"
+        arrays = read_npz(path, text_members=("meta",), required="meta")
+        meta = parse_json(arrays.pop("meta"), "its header")
+        _check_meta(meta)
+    except (CorruptFileError, CheckpointError, OSError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise CheckpointError(
-            f"cannot read checkpoint {path}: not a tinygrad-rnn training checkpoint ({type(e).__name__}: {e})"
+            f"cannot read checkpoint {path}: not a tinygrad-rnn training checkpoint ({reason})"
         ) from None
-    if not isinstance(meta, dict) or meta.get("format") != CKPT_FORMAT:
-        raise CheckpointError(
-            f"cannot read checkpoint {path}: unknown format {meta.get('format') if isinstance(meta, dict) else None!r}"
-        )
+    if not all(k.startswith(("model/", "opt/")) for k in arrays):
+        raise CheckpointError(f"cannot read checkpoint {path}: unexpected arrays {sorted(arrays)[:5]}")
     return meta, arrays
 
 
 def _restore(path: str, backend: Backend, data_rng: np.random.Generator) -> Curve:
     meta, arrays = load_checkpoint(path)
+    used: set[str] = set()
     try:
         backend.load_model_arrays({k[6:]: v for k, v in arrays.items() if k.startswith("model/")})
-        backend.load_optimizer_state(_unflatten_opt(meta["optimizer"], arrays))
+        backend.load_optimizer_state(_unflatten_opt(meta["optimizer"], arrays, used))
+        unused = [k for k in arrays if k.startswith("opt/") and k not in used]
+        if unused:
+            raise CheckpointError(f"arrays {unused[:5]} are not part of the optimiser state")
         data_rng.bit_generator.state = meta["data_rng"]
         curve = Curve(**meta["curve"])
-    except CheckpointError:
-        raise
-    except Exception as e:
+    except CheckpointError as e:
+        raise CheckpointError(f"checkpoint {path} does not fit this model: {e}") from None
+    except Exception as e:  # any mismatch with this model / optimiser: one line, not a traceback
         raise CheckpointError(f"checkpoint {path} does not fit this model: {type(e).__name__}: {e}") from None
     return curve
 
 
 def config_from_checkpoint(path: str) -> TrainConfig:
-    """The TrainConfig a checkpoint was trained with."""
+    """The TrainConfig a checkpoint was trained with (checked: CheckpointError if unusable)."""
     meta, _ = load_checkpoint(path)
+    config = meta["config"]
     try:
-        return TrainConfig(**meta["config"])
-    except Exception as e:
+        fields = {f.name: f for f in dataclasses.fields(TrainConfig)}
+        for k, v in config.items():
+            want = fields[k].type  # "int", "float", "str", "int | None" (postponed annotations)
+            ok = {"int": int, "float": (int, float), "str": str, "int | None": (int, type(None))}[want]
+            if isinstance(v, bool) or not isinstance(v, ok):
+                raise ValueError(f"{k} is {v!r}")
+        cfg = TrainConfig(**config)
+        cfg.validate()
+    except (KeyError, TypeError, ValueError) as e:
         raise CheckpointError(f"checkpoint {path} has an unusable config: {e}") from None
+    return cfg
+
+
+def _plot_format(path: str) -> str:
+    """The image format a plot path asks for (its extension; png without one), checked with matplotlib."""
+    ext = os.path.splitext(path)[1][1:].lower() or "png"
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        return ext  # no matplotlib: the plot is skipped with a message anyway
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if ext not in formats:
+        raise OutputPathError(
+            f"cannot write the plot to {path}: matplotlib cannot write .{ext} files (use one of "
+            f"{', '.join('.' + f for f in sorted(formats))})"
+        )
+    return ext
+
+
+def check_outputs(save: str | None = None, plot: str | None = None) -> None:
+    """Before any training: OutputPathError with a one-line reason if `save` or `plot` cannot be
+    written (a directory, FIFO or device, a parent that is a file, an unwritable folder, a plot format
+    matplotlib lacks). Missing folders are fine: they are created when written."""
+    if plot is not None:
+        _plot_format(plot)
+    for path, what in ((save, "the checkpoint"), (plot, "the plot")):
+        if path is None:
+            continue
+        try:
+            probe_writable(path, make_folders=True)
+        except OSError as e:
+            reason = f"{e.strerror}: {e.filename}" if e.strerror and e.filename else (e.strerror or str(e))
+            raise OutputPathError(f"cannot write {what} to {path}: {reason}") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -709,6 +809,7 @@ def train(
     module: a torch-like / mindspore-like module to build the model with instead of our frontend.
     """
     cfg.validate()
+    check_outputs(save, plot)  # an unwritable output fails now, not after the training
     task = get_task(cfg.task, cfg.length)
     backend = make_backend(task, cfg, module)
     data_rng = np.random.default_rng(cfg.seed)
@@ -827,8 +928,10 @@ def plot_curve(res: Result, path: str) -> str:
         a2.set_title(f"{task.name}: the trained model on validation data")
     a2.legend(fontsize=8)
     fig.tight_layout()
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    fmt = _plot_format(path)
+    os.makedirs(os.path.dirname(resolve(path)), exist_ok=True)
+    try:
+        atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=90))
+    finally:
+        plt.close(fig)
     return path

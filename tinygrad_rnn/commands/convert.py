@@ -17,8 +17,8 @@ def run(args: argparse.Namespace) -> int:
     from ..convert import convert
 
     try:
-        report = convert(args.input, args.output, args.to, dict(args.rename or []))
-    except (OSError, ValueError, KeyError) as e:
+        report = convert(args.input, args.output, args.to, dict(args.rename or []), overwrite=args.overwrite)
+    except (OSError, ValueError, KeyError, RuntimeError) as e:  # RuntimeError: torch.save's, for a bad path
         print(f"tinygrad-rnn convert: error: {e}")
         return 1
     print(f"read {args.input} ({report['from']} format), wrote {report['path']} ({report['to']} format):")
@@ -42,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("input", help="the file to read (either format: detected)")
     c.add_argument("output", help="the file to write (MindSpore appends .ckpt when missing)")
     c.add_argument("--to", required=True, choices=["mindspore", "torch"], help="the format to write")
+    c.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace OUTPUT if it exists (without this, an existing file is never replaced)",
+    )
     c.add_argument(
         "--rename", action="append", type=_rename, metavar="OLD=NEW", help="rename a parameter (repeatable)"
     )

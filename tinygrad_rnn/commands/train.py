@@ -4,6 +4,7 @@ plot, checkpoints and resume."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from typing import Any
@@ -52,7 +53,8 @@ def _task_help() -> str:
         "  tinygrad-rnn train adding --length 40 --epochs 100   # longer sequences need more epochs",
         "  tinygrad-rnn train copy --frontend torch     # the same model via tinygrad_rnn.torch",
         "",
-        "exit codes: 0 the target was reached (or --quick), 1 it was not, 2 bad input, 130 interrupted.",
+        "exit codes: 0 the target was reached (or --quick), 1 it was not, 2 bad input (including an output",
+        "path that cannot be written, or --save onto an existing file without --overwrite), 130 interrupted.",
     ]
     return "\n".join(lines)
 
@@ -150,17 +152,59 @@ def _report(res: Any, save: str | None, resumed: bool, quick: bool) -> None:
         print(textwrap.indent(res.sample, "    | "))
 
 
+# the first bytes of the image files matplotlib writes: a --plot file that starts otherwise is not ours
+_IMAGE_SIGNATURES = (b"\x89PNG", b"%PDF", b"<?xml", b"<svg", b"%!PS", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+def _is_image(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return False
+    return head.startswith(_IMAGE_SIGNATURES) or (head.startswith(b"RIFF") and head[8:12] == b"WEBP")
+
+
+def _same_file(a: str, b: str | None) -> bool:
+    return b is not None and os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+
+
+def _check_outputs(args: argparse.Namespace, save: str | None, plot: str | None) -> None:
+    """UsageError (one line) before any training: --save onto another run's file without --overwrite,
+    --plot onto a file that is not an image, or an output path that cannot be written."""
+    from ..train import OutputPathError, check_outputs
+
+    if save is not None and os.path.isfile(save) and not args.overwrite and not _same_file(save, args.resume):
+        raise UsageError(
+            f"--save {save}: the file already exists (a checkpoint of another run?); continue that run with "
+            f"--resume {save}, or pass --overwrite to replace it"
+        )
+    if plot is not None and os.path.isfile(plot) and not args.overwrite and not _is_image(plot):
+        raise UsageError(
+            f"--plot {plot}: the file exists and is not an image; pass --overwrite to replace it"
+        )
+    try:
+        check_outputs(save, plot)
+    except OutputPathError as e:
+        hint = " (or --no-plot)" if plot is not None and str(e).startswith("cannot write the plot") else ""
+        raise UsageError(f"{e}{hint}") from None
+
+
 def run(args: argparse.Namespace) -> int:
-    """Train, print the result, write the plot; 0 if the target is reached, 1 if not, 2 on bad input."""
+    """Train, print the result, write the plot; 0 if the target is reached, 1 if not, 2 on bad input
+    (output paths are checked before training starts)."""
+    plot: str | None = None
+    save: str | None = None
     try:
         cfg, resumed = _build_config(args)
+        plot = None if args.no_plot else (args.plot or f"{cfg.task}_curve.png")
+        save = args.save or args.resume  # a resumed run keeps checkpointing to its file
+        _check_outputs(args, save, plot)
     except UsageError as e:
         print(f"tinygrad-rnn train: error: {e}", file=sys.stderr)
         return 2
     from ..train import CheckpointError, train
 
-    plot = None if args.no_plot else (args.plot or f"{cfg.task}_curve.png")
-    save = args.save or args.resume  # a resumed run keeps checkpointing to its file
     try:
         res = train(
             cfg,
@@ -192,8 +236,10 @@ def run(args: argparse.Namespace) -> int:
                 "tinygrad-rnn train: matplotlib is not installed: no plot (pip install matplotlib)",
                 file=sys.stderr,
             )
-        except OSError as e:
-            print(f"tinygrad-rnn train: cannot write the plot: {e}", file=sys.stderr)
+        except (OSError, ValueError) as e:  # checked before training; this is a late failure (disk full)
+            _report(res, save, resumed, args.quick)
+            print(f"tinygrad-rnn train: error: cannot write the plot: {e}", file=sys.stderr)
+            return 2
     _report(res, save, resumed, args.quick)
     return 0 if (res.reached or args.quick) else 1
 
@@ -313,6 +359,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="where to save the loss/metric curve (default TASK_curve.png)",
     )
     o.add_argument("--no-plot", action="store_true", help="do not save a plot")
+    o.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="let --save replace an existing file that is not the --resume checkpoint, and --plot a file "
+        "that is not an image (both refused without it)",
+    )
     o.add_argument(
         "--no-progress", action="store_true", help="no progress bar: print one line per epoch instead"
     )

@@ -1,12 +1,13 @@
 """save_checkpoint / load_checkpoint / load_param_into_net on a plain .npz file (never pickle).
 
 The checkpoint is a zip archive of ``<parameter name>.npy`` members in the order saved, plus one member
-``__tinygrad_rnn_mindspore__.npy`` holding a small JSON header (format version). It is read with
-``np.load(allow_pickle=False)``, so loading can never run code, and written to a temporary file in the
-target's directory that is then renamed over the target (``os.replace``): a crash never leaves half a
-checkpoint. Real MindSpore's protobuf ``.ckpt`` files are not readable here (and ours not by it); the
-names, the dict returned by ``load_checkpoint`` and the lists returned by ``load_param_into_net`` are
-MindSpore's.
+``__tinygrad_rnn_mindspore__.npy`` holding a small JSON header (format version, names). It is parsed
+without pickle, every member's dtype, shape and size checked against its bytes, so loading can never
+run code and a damaged or hand-made file raises MindSpore's ValueError. It is written through a symlink
+(as MindSpore does) to a temporary file beside the target that is then renamed over it (``os.replace``):
+a crash never leaves half a checkpoint. Real MindSpore's protobuf ``.ckpt`` files are not readable here
+(and ours not by it); the names, the dict returned by ``load_checkpoint`` and the lists returned by
+``load_param_into_net`` are MindSpore's.
 """
 
 from __future__ import annotations
@@ -19,13 +20,28 @@ from typing import IO, Any
 
 import numpy as np
 
-from ..._io import atomic_write
+from ..._io import (
+    CorruptFileError,
+    NotRegularFileError,
+    atomic_write,
+    parse_json,
+    read_npz,
+    remove_stale_temps,
+    resolve,
+)
 from .._checks import warning
 from ..common.parameter import Parameter
 from ..common.tensor import Tensor
 
 HEADER = "__tinygrad_rnn_mindspore__"
 FORMAT = 1
+
+
+def _value_array(v: Any) -> np.ndarray:
+    """A value to store: a tensor's data, a str as a 0-d string, a Python float as float32 (as MindSpore)."""
+    if isinstance(v, float):
+        return np.array(v, np.float32)
+    return np.asarray(getattr(v, "data", v))
 
 
 def _named_arrays(save_obj: Any) -> list[tuple[str, np.ndarray]]:
@@ -40,50 +56,98 @@ def _named_arrays(save_obj: Any) -> list[tuple[str, np.ndarray]]:
                     "For 'save_checkpoint', when 'save_obj' is a list, each element must be a dict with "
                     f"the keys 'name' and 'data', but got {item!r}."
                 )
-            out.append((str(item["name"]), np.asarray(getattr(item["data"], "data", item["data"]))))
+            out.append((str(item["name"]), _value_array(item["data"])))
         return out
     if isinstance(save_obj, dict):
-        return [(str(k), np.asarray(getattr(v, "data", v))) for k, v in save_obj.items()]
+        return [(str(k), _value_array(v)) for k, v in save_obj.items()]
     raise TypeError(
         f"For 'save_checkpoint', the argument 'save_obj' must be a Cell, list or dict, but got {type(save_obj)}."
     )
 
 
-def write_arrays(path: str, arrays: list[tuple[str, np.ndarray]]) -> None:
-    """Write the named arrays atomically as an .npz archive with our header member."""
+def _check_storable(name: str, arr: np.ndarray) -> None:
+    """Numbers, or one string (what MindSpore keeps of a str in append_dict); anything else needs pickle."""
+    if arr.dtype.kind not in "biufc" and not (arr.dtype.kind == "U" and arr.ndim == 0):
+        raise TypeError(f"For 'save_checkpoint', {name}: arrays of dtype {arr.dtype} need pickle")
+
+
+def write_arrays(path: str, arrays: list[tuple[str, np.ndarray]]) -> str:
+    """Write the named arrays atomically (through a symlink) as an .npz archive with our header member;
+    returns the resolved path written."""
+    names = [n for n, _ in arrays]
+    if len(set(names)) != len(names) or HEADER in names:
+        raise ValueError(f"For 'save_checkpoint', the parameter names must be unique, but got {names}.")
+    for name, arr in arrays:
+        _check_storable(name, arr)
 
     def write(fh: IO[bytes]) -> None:
         with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as z:
-            header = np.array(json.dumps({"format": FORMAT, "names": [n for n, _ in arrays]}))
+            header = np.array(json.dumps({"format": FORMAT, "names": names}))
             for name, arr in [(HEADER, header)] + arrays:
-                if arr.dtype.kind not in "biufcU":
-                    raise TypeError(f"For 'save_checkpoint', {name}: arrays of dtype {arr.dtype} need pickle")
                 with z.open(name + ".npy", "w") as member:
                     np.lib.format.write_array(member, np.asarray(arr), allow_pickle=False)
 
-    atomic_write(path, write)
+    return atomic_write(path, write)
 
 
-def read_arrays(path: str) -> OrderedDict[str, np.ndarray]:
-    """The named arrays of a checkpoint written by write_arrays (clear errors for missing/corrupt files)."""
-    if not os.path.isfile(path):
+def _corrupt(path: str, detail: str) -> ValueError:
+    return ValueError(
+        f"Failed to read the checkpoint file {path}. The file may be corrupted, and the content cannot be "
+        f"parsed. ({detail})"
+    )
+
+
+def read_arrays(path: str) -> OrderedDict[str, Any]:
+    """The named arrays (str for a saved string) of a checkpoint written by write_arrays.
+
+    Raises only ValueError, with MindSpore's messages: the file does not exist, cannot be read (a
+    directory, FIFO, device), or is damaged / tampered with / not such a checkpoint. Loading also removes
+    temp files a killed save of this path left behind.
+    """
+    real = resolve(path)
+    if not os.path.exists(real):
         raise ValueError(
-            f"For 'load_checkpoint', the checkpoint file: {path} does not exist, please check whether the "
+            f"For 'load_checkpoint', the checkpoint file: {real} does not exist, please check whether the "
             "'ckpt_file_name' is correct."
         )
+    remove_stale_temps(real)
     try:
-        with np.load(path, allow_pickle=False) as z:
-            if HEADER not in z.files:
-                raise ValueError(f"no {HEADER} member")
-            meta = json.loads(str(z[HEADER]))
-            if meta.get("format") != FORMAT:
-                raise ValueError(f"unknown format version {meta.get('format')!r}")
-            return OrderedDict((name, z[name]) for name in meta["names"])
-    except (ValueError, OSError, KeyError, EOFError, zipfile.BadZipFile, AttributeError) as e:
+        members = read_npz(real, text_members=(HEADER,), required=HEADER, strings=True)
+        return _checked_members(members)
+    except (IsADirectoryError, NotRegularFileError, PermissionError):
         raise ValueError(
-            f"Failed to read the checkpoint file {path}. The file may be corrupted, and the content cannot be "
-            f"parsed. ({e})"
+            f"Failed to read the checkpoint file {real}. May not have permission to read it, please check the "
+            "correct of the file."
         ) from None
+    except CorruptFileError as e:
+        raise _corrupt(real, str(e)) from None
+
+
+def _checked_members(members: OrderedDict[str, Any]) -> OrderedDict[str, Any]:
+    """The members in the header's order, the header checked against them (CorruptFileError if not)."""
+    meta = parse_json(members.pop(HEADER), "the header")
+    if not isinstance(meta, dict) or meta.keys() != {"format", "names"}:
+        raise CorruptFileError("the header is not a {format, names} record")
+    if type(meta["format"]) is not int or meta["format"] != FORMAT:
+        raise CorruptFileError(f"unknown format version {str(meta['format'])[:40]!r}")
+    names = meta["names"]
+    if (
+        not isinstance(names, list)
+        or not all(isinstance(n, str) for n in names)
+        or len(set(names)) != len(names)
+    ):
+        raise CorruptFileError("the header's names are not a list of distinct strings")
+    if set(names) != members.keys():
+        raise CorruptFileError(
+            f"the header names {sorted(set(names) ^ members.keys())[:5]} but the archive does not match them"
+        )
+    return OrderedDict((n, members[n]) for n in names)
+
+
+def _check_file_name(name: Any, func: str, arg: str) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"For '{func}', the argument '{arg}' must be string, but got {type(name)}.")
+    return name
 
 
 def save_checkpoint(
@@ -100,18 +164,36 @@ def save_checkpoint(
     **kwargs: Any,
 ) -> None:
     """Save the parameters of a Cell (or a list of {"name", "data"} / a dict) to `ckpt_file_name`
-    (".ckpt" is appended when missing, as MindSpore does)."""
+    (".ckpt" is appended when missing, as MindSpore does; a symlink is written through).
+
+    IsADirectoryError for a directory (as MindSpore), NotRegularFileError (an OSError) for a FIFO, device
+    or socket, FileNotFoundError when the folder does not exist.
+    """
     if enc_key is not None:
         raise NotImplementedError("encrypted checkpoints are not supported by tinygrad_rnn.mindspore")
-    path = os.fspath(ckpt_file_name)
-    if not path.endswith(".ckpt"):
-        path += ".ckpt"
+    if not isinstance(ckpt_file_name, str):
+        raise TypeError(
+            f"For 'save_checkpoint', the parameter {ckpt_file_name} for checkpoint file name is invalid,"
+            f"'ckpt_file_name' must be string, but got {type(ckpt_file_name)}."
+        )
+    path = ckpt_file_name if ckpt_file_name.endswith(".ckpt") else ckpt_file_name + ".ckpt"
+    for candidate in {ckpt_file_name, path}:
+        if os.path.isdir(candidate):
+            raise IsADirectoryError(
+                f"For 'save_checkpoint', the parameter `ckpt_file_name`: {resolve(candidate)} is a directory, "
+                "it must be a file name."
+            )
     arrays = _named_arrays(save_obj)
     if choice_func is not None:
         arrays = [(n, a) for n, a in arrays if choice_func(n)]
     for k, v in (append_dict or {}).items():
-        arrays.append((str(k), np.asarray(getattr(v, "data", v))))
+        arrays.append((str(k), _value_array(v)))
     write_arrays(path, arrays)
+
+
+def _loaded_value(name: str, value: Any) -> Any:
+    """A Parameter for an array; a saved string stays a str, as MindSpore returns it."""
+    return value if isinstance(value, str) else Parameter(Tensor(value), name=name)
 
 
 def load_checkpoint(
@@ -126,15 +208,31 @@ def load_checkpoint(
     crc_check: bool = False,
     remove_redundancy: bool = False,
     format: str = "ckpt",
-) -> dict[str, Parameter]:
-    """A dict name -> Parameter of the checkpoint's contents (loaded into `net` too when given)."""
-    arrays = read_arrays(os.fspath(ckpt_file_name))
+) -> dict[str, Any]:
+    """A dict name -> Parameter of the checkpoint's contents (loaded into `net` too when given).
+
+    For a bad file it raises only MindSpore's ValueError: a name not ending in ".ckpt" (e.g. a .npy), a
+    missing file, one that cannot be read (a directory, FIFO, device), or one that is damaged, truncated,
+    tampered with or not such a checkpoint; TypeError for a name that is not a str (as MindSpore).
+    """
+    _check_file_name(ckpt_file_name, "load_checkpoint", "ckpt_file_name")
+    if format not in ("ckpt", "safetensors"):
+        raise ValueError(
+            "For 'load_checkpoint', the checkpoint file should end with '.ckpt' or '.safetensors', please "
+            "input the correct 'format'."
+        )
+    if not ckpt_file_name.endswith(format):
+        raise ValueError(
+            "For 'load_checkpoint', the checkpoint file format must same with 'format', but got "
+            f"file_name:'{ckpt_file_name}', format:'{format}'"
+        )
+    arrays = read_arrays(ckpt_file_name)
 
     def _prefixes(p: Any) -> tuple[str, ...]:
         return (p,) if isinstance(p, str) else tuple(p or ())
 
     skip, only = _prefixes(filter_prefix), _prefixes(specify_prefix)
-    out: dict[str, Parameter] = {}
+    out: dict[str, Any] = {}
     for name, arr in arrays.items():
         if skip and name.startswith(skip):
             continue
@@ -142,9 +240,9 @@ def load_checkpoint(
             continue
         if choice_func is not None and not choice_func(name):
             continue
-        out[name] = Parameter(Tensor(arr), name=name)
-    if net is not None:
-        load_param_into_net(net, out, strict_load)
+        out[name] = _loaded_value(name, arr)
+    if net is not None:  # a saved string is returned, never loaded into a parameter
+        load_param_into_net(net, {k: v for k, v in out.items() if isinstance(v, Parameter)}, strict_load)
     return out
 
 
