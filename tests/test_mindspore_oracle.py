@@ -165,6 +165,36 @@ def test_rnn_grid_matches_mindspore(cfg):
         np.testing.assert_allclose(a, b, err_msg=f"d/d{name}", **TOL)
 
 
+def one_step_case(ms: Any, bidirectional: bool, nonlinearity: str) -> list[Any]:
+    """T=1, hx None: value_and_grad w.r.t. every trainable parameter (the weight_hh_* see a zero state)."""
+    rng = np.random.default_rng(11)
+    net = ms.nn.RNN(I, H, 2, bidirectional=bidirectional, nonlinearity=nonlinearity)
+    ms.load_param_into_net(net, as_parameters(ms, rnn_weights(rng, 2, bidirectional, True)))
+    x = ms.Tensor(rng.standard_normal((1, B, I)).astype(np.float32))
+
+    def forward(x):
+        out, h_n = net(x)
+        return out.sum() + (h_n * h_n).sum()
+
+    _, grads = ms.value_and_grad(forward, None, net.trainable_params())(x)
+    return [(p.name, g) for p, g in zip(net.trainable_params(), grads)]
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_one_step_without_hx_gives_every_gradient(bidirectional, nonlinearity):
+    """Issue 10: with T=1 and no hx, MindSpore still returns a (zeros) gradient for every weight_hh."""
+    real = one_step_case(REAL, bidirectional, nonlinearity)
+    ours = one_step_case(OURS, bidirectional, nonlinearity)
+    assert [n for n, _ in ours] == [n for n, _ in real]
+    for (name, a), (_, b) in zip(ours, real):
+        assert isinstance(a, OURS.Tensor), f"d/d{name} is {a!r}, MindSpore gives a Tensor"
+        assert a.shape == b.shape and str(a.dtype) == str(b.dtype), name
+        np.testing.assert_allclose(a.asnumpy(), b.asnumpy(), err_msg=f"d/d{name}", **TOL)
+    zero = [n for n, g in real if not np.any(g.asnumpy())]
+    assert zero and all(n.startswith("weight_hh") for n in zero)  # the case really has the zero gradients
+
+
 # ---------------------------------------------------------------------------------------------
 # seq_length edge cases and dtypes
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ def set_context(**kwargs: Any) -> None:
 
 def get_context(attr_key: str) -> Any:
     """A recorded setting."""
+    if not isinstance(attr_key, str):
+        raise TypeError(f"attribute name must be string, not '{type(attr_key).__name__}'")
     if attr_key not in _CONTEXT:
         raise ValueError(f"For 'get_context', the argument 'attr_key' {attr_key!r} is not set.")
     return _CONTEXT[attr_key]

@@ -71,6 +71,8 @@ def from_np(dtype: Any) -> Type:
 
 def dtype_to_nptype(type_: Type) -> type:
     """The numpy scalar type of a MindSpore dtype (mindspore.float32 -> numpy.float32)."""
+    if not isinstance(type_, Type):  # MindSpore looks it up in a dict: KeyError
+        raise KeyError(f"dtype_to_nptype: {type_!r} is not a MindSpore dtype")
     return to_np(type_).type
 
 

@@ -41,6 +41,8 @@ class Parameter(Tensor, CoreParameter):
         storage_format: str = "",
         device: Any = None,
     ):
+        if not isinstance(requires_grad, bool):
+            raise TypeError("The argument `requires_grad` must be bool type")
         self._set(as_array(default_input))
         self.name = name
         # MindSpore lets integer parameters be "trainable" (e.g. a step counter): no float-only check here

@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 
 from ... import ops as core_ops
+from ...tape import ShapeError
 from ...tensor import Tensor as CoreTensor
+from .. import _checks as check
 from . import dtype as mstype
 
 _SUMMARY_THRESHOLD = 1000  # more elements than this: show the first and last 3 of each axis
@@ -54,6 +56,15 @@ def _fmt_array(a: np.ndarray) -> str:
     return rec(a, 0)
 
 
+def _operand(op: str, other: Any) -> Any:
+    """The other operand of an arithmetic operator: a Tensor, a number or an array (TypeError otherwise)."""
+    if isinstance(other, (CoreTensor, bool, int, float, np.ndarray, np.generic)):
+        return other
+    raise TypeError(
+        f"For '{op}', the other operand must be a Tensor or a number, but got {type(other).__name__}."
+    )
+
+
 class Tensor(CoreTensor):
     """A MindSpore Tensor: ``Tensor(input_data, dtype=None)`` on the core engine.
 
@@ -79,6 +90,13 @@ class Tensor(CoreTensor):
             shape = (shape,) if isinstance(shape, int) else tuple(shape)
             input_data = np.zeros(shape, dtype=np_dtype or np.float32)
         super().__init__(input_data, dtype=np_dtype)
+
+    @classmethod
+    def op_error(cls, err: ShapeError) -> Exception:
+        """A core op's shape error as MindSpore raises it: RuntimeError for matmul (MatMulExt), else
+        ValueError (broadcast, concat/stack, reshape, indexing ...), with the core's facts in the message."""
+        kind = RuntimeError if err.op in ("matmul", "mm", "bmm") else ValueError
+        return kind(f"For '{err.op}', {err}")
 
     # -- MindSpore's accessors -----------------------------------------------------------------
     @property
@@ -115,13 +133,104 @@ class Tensor(CoreTensor):
 
     def sum(self, axis: Any = None, dtype: Any = None, keepdims: bool = False, initial: Any = None) -> Tensor:
         """Sum over axes (optionally cast first, optionally starting from `initial`)."""
+        axis = check.axes("sum", "axis", axis, self.ndim)
         x = self if dtype is None else self.astype(dtype)
         out = core_ops.sum_(x, axis, keepdims)
         return out if initial is None else out + initial
 
     def mean(self, axis: Any = None, keep_dims: bool = False) -> Tensor:
         """Mean over axes."""
-        return core_ops.mean(self, axis, keep_dims)
+        return core_ops.mean(self, check.axes("mean", "axis", axis, self.ndim), keep_dims)
+
+    def max(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
+        """Max over axes."""
+        return core_ops.max_(self, check.axes("max", "axis", axis, self.ndim), keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
+        """Min over axes."""
+        return core_ops.min_(self, check.axes("min", "axis", axis, self.ndim), keepdims)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """Same data, new shape (one -1 allowed)."""
+        return core_ops.reshape(self, check.reshape_target("reshape", shape, self.data.size))
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """Permute the axes (none given: reverse them)."""
+        perm = check.permutation("transpose", axes, self.ndim) if axes else None
+        return core_ops.transpose(self, perm)
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        """Exchange two axes."""
+        for name, a in (("axis0", axis0), ("axis1", axis1)):
+            check.axis("swapaxes", name, a, self.ndim)
+        return core_ops.swapaxes(self, axis0, axis1)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a size-1 axis."""
+        check.axis("unsqueeze", "dim", dim, self.ndim + 1)
+        return super().unsqueeze(dim)
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        """Drop size-1 axes (all, or those in `axis`)."""
+        axes = () if axis is None else tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+        axes = tuple(check.axis("squeeze", "axis", a, self.ndim) % max(self.ndim, 1) for a in axes)
+        shape = tuple(s for i, s in enumerate(self.shape) if not (s == 1 and (not axes or i in axes)))
+        return core_ops.reshape(self, shape)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        check.tensor("matmul", "other", other)
+        check.same_dtype("matmul", ("input", "other"), self, other)
+        if self.ndim == 0 or other.ndim == 0:
+            raise ValueError(
+                f"For 'matmul', the inputs must have rank >= 1, but got shapes {self.shape} and "
+                f"{other.shape}."
+            )
+        return super().__matmul__(other)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        for i, k in enumerate(index if isinstance(index, tuple) else (index,)):
+            if isinstance(k, str):
+                raise IndexError(
+                    f"Tensor indices must be int, slice, list, tuple or Tensor, but got str {k!r}."
+                )
+            if isinstance(k, int) and not isinstance(k, bool) and i < self.ndim:
+                n = self.shape[i]
+                if not -n <= k < n:
+                    raise IndexError(f"index {k} is out of bounds for dimension {i} with size {n}")
+        return super().__getitem__(index)
+
+    def __add__(self, other: Any) -> Tensor:
+        return super().__add__(_operand("add", other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return super().__radd__(_operand("add", other))
+
+    def __sub__(self, other: Any) -> Tensor:
+        return super().__sub__(_operand("sub", other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return super().__rsub__(_operand("sub", other))
+
+    def __mul__(self, other: Any) -> Tensor:
+        return super().__mul__(_operand("mul", other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return super().__rmul__(_operand("mul", other))
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return super().__truediv__(_operand("div", other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return super().__rtruediv__(_operand("div", other))
+
+    def item(self) -> Any:
+        """The value of a one-element Tensor."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"The tensor should have only one element, but got {self.data.size}, more than one element is "
+                "ambiguous."
+            )
+        return self.data.item()
 
     def view(self, *shape: Any) -> Tensor:
         """Same data, new shape."""
@@ -129,14 +238,22 @@ class Tensor(CoreTensor):
 
     def expand_dims(self, axis: int) -> Tensor:
         """Insert a size-1 axis."""
+        check.axis("expand_dims", "axis", axis, self.ndim + 1)
         return self.unsqueeze(axis)
 
     def flatten(self, order: str = "C", *, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Collapse axes start_dim..end_dim into one."""
         nd = max(self.ndim, 1)
+        for name, d in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if not -nd <= check.integer("flatten", name, d) < nd or (self.ndim == 0 and d not in (0, -1)):
+                raise ValueError(f"For 'flatten', the '{name}' must be in [{-nd}, {nd}), but got {d}.")
+        if self.ndim == 0:
+            return core_ops.reshape(self, (1,))
         s, e = start_dim % nd, end_dim % nd
-        shape = self.shape[:s] + (-1,) + self.shape[e + 1 :]
-        return self.reshape(shape)
+        if s > e:
+            raise ValueError(f"For 'flatten', 'start_dim' {start_dim} cannot come after 'end_dim' {end_dim}.")
+        merged = int(np.prod(self.shape[s : e + 1]))
+        return core_ops.reshape(self, self.shape[:s] + (merged,) + self.shape[e + 1 :])
 
     def abs(self) -> Tensor:
         """|x| (gradient sign(x))."""

@@ -37,6 +37,7 @@ class Dropout(Cell):
         self.p, self.keep_prob = p, keep_prob
 
     def construct(self, x: Any) -> Any:
+        _checks.floating("Dropout", "x", x)
         drop = 1.0 - self.keep_prob if self.p is None else self.p
         if not self.training or drop == 0:
             return x
@@ -50,21 +51,21 @@ class ReLU(Cell):
     """max(x, 0)."""
 
     def construct(self, x: Any) -> Any:
-        return core_ops.relu(x)
+        return core_ops.relu(_checks.tensor("ReLU", "input", x))
 
 
 class Tanh(Cell):
     """tanh(x)."""
 
     def construct(self, x: Any) -> Any:
-        return core_ops.tanh(x)
+        return core_ops.tanh(_checks.floating("Tanh", "input", x))
 
 
 class Sigmoid(Cell):
     """1 / (1 + exp(-x))."""
 
     def construct(self, x: Any) -> Any:
-        return core_ops.sigmoid(x)
+        return core_ops.sigmoid(_checks.floating("Sigmoid", "input", x))
 
 
 class Softmax(Cell):
@@ -75,7 +76,8 @@ class Softmax(Cell):
         self.axis = axis
 
     def construct(self, x: Any) -> Any:
-        return core_functional.softmax(x, self.axis)
+        _checks.floating("Softmax", "x", x)
+        return core_functional.softmax(x, _checks.axis("Softmax", "axis", self.axis, x.ndim))
 
 
 class Flatten(Cell):
@@ -86,6 +88,7 @@ class Flatten(Cell):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def construct(self, x: Any) -> Any:
+        _checks.tensor("Flatten", "x", x)
         return x.flatten(start_dim=self.start_dim, end_dim=self.end_dim)
 
 
@@ -121,6 +124,11 @@ class Dense(Cell, core_layers.Linear):
         for p, init in ((self.weight, weight_init), (self.bias, bias_init)):
             if p is not None and init is not None:
                 p.set_data(_initial(init, p.data))
+        if activation is not None and not isinstance(activation, (str, Cell)):
+            raise TypeError(
+                f"For '{cls}', the 'activation' must be str or Cell or Primitive, but got "
+                f"{type(activation).__name__}."
+            )
         if isinstance(activation, str):
             if activation.lower() not in _ACTIVATIONS:
                 raise ValueError(f"For '{cls}', unsupported activation '{activation}'.")
@@ -128,6 +136,15 @@ class Dense(Cell, core_layers.Linear):
         self.activation = activation
 
     def construct(self, x: Any) -> Any:
+        cls = type(self).__name__
+        _checks.tensor(cls, "x", x)
+        _checks.same_dtype(cls, ("x", "weight"), x, self.weight)
+        if x.ndim < 2 or x.shape[-1] != self.in_channels:  # MindSpore: an IndexError or MatMul's ValueError
+            error = IndexError if x.ndim == 0 else ValueError
+            raise error(
+                f"For '{cls}', 'x' must have rank >= 2 and last dimension in_channels={self.in_channels}, "
+                f"but got shape {x.shape}."
+            )
         y = core_functional.linear(x, self.weight, self.bias)
         return self.activation(y) if self.activation is not None else y
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from ... import functional as core_functional
+from .. import _checks
 from .cell import Cell
+
+
+def _pair(cls: str, logits: Any, labels: Any) -> None:
+    """Two Tensors whose shapes broadcast (MindSpore: TypeError / ValueError)."""
+    _checks.tensor(cls, "logits", logits)
+    _checks.tensor(cls, "labels", labels)
+    _checks.broadcast(cls, ("logits", "labels"), logits, labels)
 
 
 class LossBase(Cell):
@@ -31,6 +39,7 @@ class MSELoss(LossBase):
     """(logits - labels) ** 2, reduced."""
 
     def construct(self, logits: Any, labels: Any) -> Any:
+        _pair("MSELoss", logits, labels)
         return core_functional.mse_loss(logits, labels, self.reduction)
 
 
@@ -38,6 +47,7 @@ class L1Loss(LossBase):
     """|logits - labels|, reduced."""
 
     def construct(self, logits: Any, labels: Any) -> Any:
+        _pair("L1Loss", logits, labels)
         return self.get_loss((logits - labels).abs())
 
 
@@ -49,13 +59,44 @@ class SoftmaxCrossEntropyWithLogits(LossBase):
 
     def __init__(self, sparse: bool = False, reduction: str = "none"):
         super().__init__(reduction)
+        if not isinstance(sparse, bool):
+            raise TypeError(
+                f"For '{type(self).__name__}', the 'sparse' must be a bool, but got {type(sparse).__name__}."
+            )
         self.sparse = sparse
 
     def construct(self, logits: Any, labels: Any) -> Any:
+        self._check(logits, labels)
         if self.sparse:
             return core_functional.cross_entropy(logits, labels, self.reduction)
         per_sample = -(labels * core_functional.log_softmax(logits, -1)).sum(-1)
         return self.get_loss(per_sample)
+
+    def _check(self, logits: Any, labels: Any) -> None:
+        """2-D float logits; labels (N, C) of their dtype, or with sparse, (N,) class indices, N > 0."""
+        cls = type(self).__name__
+        _checks.tensor(cls, "logits", logits)
+        _checks.tensor(cls, "labels", labels)
+        if self.sparse:
+            _checks.floating(cls, "logits", logits)
+            if labels.data.dtype.kind not in "iu":
+                raise TypeError(
+                    f"For '{cls}', the 'labels' must be int32 or int64 with sparse, but got {labels.dtype}."
+                )
+        else:
+            _checks.same_dtype(cls, ("logits", "labels"), logits, labels)
+            _checks.floating(cls, "logits", logits)
+        for name, x, rank in (("logits", logits, 2), ("labels", labels, 1 if self.sparse else 2)):
+            if x.ndim != rank:
+                raise ValueError(
+                    f"For '{cls}', the dimension of '{name}' must be equal to {rank}, but got {x.ndim}."
+                )
+        want = logits.shape[:1] if self.sparse else logits.shape
+        if labels.shape != want or labels.data.size == 0:
+            error = RuntimeError if self.sparse and labels.data.size == 0 else ValueError
+            raise error(
+                f"For '{cls}', the 'labels' must have shape {want} (non-empty), but got {labels.shape}."
+            )
 
 
 class CrossEntropyLoss(LossBase):
@@ -73,4 +114,16 @@ class CrossEntropyLoss(LossBase):
             raise NotImplementedError("CrossEntropyLoss: weight and label_smoothing are not supported here")
 
     def construct(self, logits: Any, labels: Any) -> Any:
+        cls = type(self).__name__
+        _checks.floating(cls, "logits", logits)
+        _checks.tensor(cls, "labels", labels)
+        if labels.data.dtype.kind not in "iu":
+            raise TypeError(
+                f"For '{cls}', the 'labels' must be a Tensor of int32 or int64, but got {labels.dtype}."
+            )
+        if logits.ndim != 2 or labels.shape != logits.shape[:1] or labels.data.size == 0:
+            raise ValueError(
+                f"For '{cls}', the shape of 'logits' should be (N, C) and the shape of 'labels' (N,) with N > 0, "
+                f"but got {logits.shape} and {labels.shape}."
+            )
         return core_functional.cross_entropy(logits, labels, self.reduction)

@@ -52,12 +52,18 @@ class Optimizer(Cell):
         _checks.value_type("loss_scale", loss_scale, (float,), cls)
         if loss_scale <= 0:
             raise ValueError(f"For '{cls}', the 'loss_scale' must be greater than 0, but got {loss_scale}.")
+        _check_lr(cls, learning_rate)
         groups = items if isinstance(items[0], dict) else [{"params": items}]
         params: list[Parameter] = []
         self._lr_of: list[Any] = []
         self._decay_of: list[float] = []
         for g in groups:
-            wd = float(g.get("weight_decay", weight_decay))
+            wd = g.get("weight_decay", weight_decay)
+            if isinstance(wd, bool) or not isinstance(wd, (int, float)):
+                raise TypeError(
+                    f"For 'Optimizer', the argument 'weight_decay' must be int or float, but got {type(wd)}."
+                )
+            wd = float(wd)
             if wd < 0:
                 raise ValueError(f"For '{cls}', the 'weight_decay' must be >= 0, but got {wd}.")
             for p in g["params"]:
@@ -90,11 +96,13 @@ class Optimizer(Cell):
 
     def construct(self, gradients: Any) -> tuple[bool, ...]:
         grads = list(gradients)
-        if len(grads) != len(self.parameters):
-            raise ValueError(
+        if len(grads) != len(self.parameters):  # MindSpore's HyperMap over (params, grads) fails
+            raise RuntimeError(
                 f"For '{type(self).__name__}', got {len(grads)} gradients for {len(self.parameters)} parameters."
             )
         self.begin_step()
+        for i, (p, g) in enumerate(zip(self.parameters, grads)):
+            _check_grad(type(self).__name__, i, p, g)
         for i, (p, g) in enumerate(zip(self.parameters, grads)):
             g = np.asarray(getattr(g, "data", g)).astype(p.data.dtype, copy=False)
             if self._decay_of[i]:
@@ -212,6 +220,40 @@ class Adam(Optimizer):
         lr_t = np.float32(lr) * np.sqrt(1 - self.beta2_power) / (1 - self.beta1_power)
         step = m * b1 + (1 - b1) * g if self.use_nesterov else m
         return (w - lr_t * step / (np.sqrt(v) + np.float32(self.eps))).astype(w.dtype, copy=False)
+
+
+def _check_lr(cls: str, lr: Any) -> None:
+    """A number >= 0 (a Tensor / sequence / callable schedule is taken as given): MindSpore's errors."""
+    if isinstance(lr, str):
+        raise ValueError(f"For '{cls}', the 'learning_rate' must be a number, but got the string {lr!r}.")
+    if isinstance(lr, bool) or (
+        not isinstance(lr, (int, float)) and not callable(lr) and not hasattr(lr, "__len__")
+    ):
+        raise TypeError(
+            f"For '{cls}', the 'learning_rate' must be a number, Tensor, list or schedule, but got "
+            f"{type(lr)}."
+        )
+    if isinstance(lr, (int, float)) and lr < 0:
+        raise ValueError(
+            f"For '{cls}', the 'learning rate' must be float and must >= 0, but got '{float(lr)}' with type "
+            f"'{type(lr).__name__}'."
+        )
+
+
+def _check_grad(cls: str, i: int, p: Parameter, g: Any) -> None:
+    """A gradient of the parameter's dtype and shape (MindSpore's HyperMap fails otherwise)."""
+    data = np.asarray(getattr(g, "data", g))
+    if data.dtype != p.data.dtype:
+        raise RuntimeError(
+            f"For '{cls}', gradient {i} must have the dtype of parameter '{p.name}' ({p.data.dtype}), "
+            "but got "
+            f"{data.dtype}."
+        )
+    if data.shape != p.data.shape:
+        raise RuntimeError(
+            f"For '{cls}', gradient {i} must have the shape of parameter '{p.name}' {p.data.shape}, but got "
+            f"{data.shape}."
+        )
 
 
 def _float_arg(cls: str, name: str, v: Any) -> float:

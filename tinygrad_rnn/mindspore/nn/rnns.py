@@ -197,6 +197,11 @@ class RNN(Cell, core_layers.RNN):
                 )
         lengths = None
         if seq_length is not None:
+            # MindSpore reads seq_length.dtype, then seq_length.shape[0]: its errors, word for word
+            if not hasattr(seq_length, "dtype"):
+                raise AttributeError(f"'{type(seq_length).__name__}' object has no attribute 'dtype'")
+            if np.ndim(getattr(seq_length, "data", seq_length)) == 0:
+                raise IndexError("tuple index out of range")
             _check_type_name("seq_length", seq_length.dtype, (mstype.int32, mstype.int64), cls)
             if seq_length.shape[0] != B:
                 raise ValueError(
@@ -288,6 +293,16 @@ class RNNCell(Cell, core_layers.RNNCell):
         _check_is_tensor("hx", hx, cls)
         _check_type_name("x", x.dtype, _FLOAT_INPUT, cls)
         _check_type_name("hx", hx.dtype, _FLOAT_INPUT, cls)
+        want = {
+            "x": (x.shape[:1] or (None,)) + (self.input_size,),
+            "hx": (x.shape[:1] or (None,)) + (self.hidden_size,),
+        }
+        for name, t in (("x", x), ("hx", hx)):  # MindSpore: MatMul's ValueError
+            if t.ndim != 2 or t.shape[-1] != want[name][-1] or t.shape[0] != want[name][0]:
+                raise ValueError(
+                    f"For '{cls}', '{name}' must have shape (batch_size, {want[name][-1]}) matching 'x', "
+                    f"but got {t.shape}."
+                )
         return core_rnn_cell(
             x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity
         )

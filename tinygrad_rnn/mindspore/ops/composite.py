@@ -10,6 +10,10 @@ Parameters, which are leaves already), then asks the core for the gradients with
 - several outputs are all differentiated with sensitivity 1 unless ``has_aux``, where only the first is
   and the rest is returned as auxiliary data;
 - an input that does not reach the output gets a zero gradient (an integer input a zero of its dtype).
+
+Transforms nest (``grad(grad(f))``, ``value_and_grad`` inside ``grad``, ...): a transform called while
+another one runs its function keeps its inputs attached to the outer graph and builds the graph of its
+gradients (``create_graph``), so the outer transform differentiates through them as MindSpore does.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from ... import ops as core_ops
 from ...tape import TensorBase, enable_grad
 from ...tensor import grad as core_grad
+from .. import _checks as check
 from ..common.parameter import Parameter
 from ..common.tensor import Tensor
 
@@ -36,7 +42,9 @@ def _flat(out: Any) -> list[Any]:
 
 
 def _detach(out: Any) -> Any:
-    """The same structure with every tensor cut from the graph."""
+    """The same structure with every tensor cut from the graph (kept attached when nested)."""
+    if _nested():
+        return out
     if isinstance(out, TensorBase):
         return out.detach()
     if isinstance(out, tuple):
@@ -63,6 +71,11 @@ def _as_weights(weights: Any) -> list[Parameter]:
         return []
     if isinstance(weights, TensorBase):
         return [weights]
+    if not isinstance(weights, (tuple, list)) or not all(isinstance(w, TensorBase) for w in weights):
+        raise TypeError(
+            "The weights you provided is expected to be a tensor, or a list or tuple of tensors, but got "
+            f"{weights!r}."
+        )
     return list(weights)
 
 
@@ -86,12 +99,41 @@ def _trainable(weights: Sequence[Any]) -> Iterator[None]:
             w.requires_grad = r
 
 
+_DEPTH = [0]  # how many transforms are running their function right now (> 0: we are being differentiated)
+
+
+def _nested() -> bool:
+    """True inside another transform's function: results must stay differentiable."""
+    return _DEPTH[0] > 0
+
+
+def _leaf(a: Any) -> Any:
+    """The tensor to differentiate w.r.t.: a fresh leaf, or (nested, `a` already in an outer graph) an
+    identity view of `a` so the outer transform's gradient flows through ours."""
+    if _nested() and a.requires_grad:
+        return core_ops.reshape(a, a.shape)
+    leaf = a.detach()
+    leaf.requires_grad_(True)
+    return leaf
+
+
+@contextlib.contextmanager
+def _running() -> Iterator[None]:
+    _DEPTH[0] += 1
+    try:
+        yield
+    finally:
+        _DEPTH[0] -= 1
+
+
 class _Call:
     """One differentiable run of fn: fresh leaves at `positions`, the weights made to require grad."""
 
     def __init__(
         self, fn: Callable[..., Any], args: Sequence[Any], positions: Sequence[int], weights: Sequence[Any]
     ):
+        if not callable(fn):
+            raise TypeError(f"The fn should be callable, but got {type(fn).__name__}.")
         self.args = list(args)
         for i in positions:
             if not -len(self.args) <= i < len(self.args):
@@ -102,11 +144,9 @@ class _Call:
             a = self.args[i]
             leaf = None
             if isinstance(a, TensorBase) and a.data.dtype.kind in "fc":
-                leaf = a.detach()
-                leaf.requires_grad_(True)
-                self.args[i] = leaf
+                leaf = self.args[i] = _leaf(a)
             self.leaves.append(leaf)
-        with _trainable(self.weights), enable_grad():
+        with _trainable(self.weights), enable_grad(), _running():
             self.out = fn(*self.args)
 
     def grads(self, targets: Any, sens: Any = None, retain: bool = False) -> tuple[list[Any], list[Any]]:
@@ -116,14 +156,16 @@ class _Call:
         wrt = [x for x in self.leaves if x is not None] + self.weights
         live = [(t, np.asarray(s, dtype=t.data.dtype)) for t, s in zip(ts, seeds) if t.requires_grad]
         got: list[Any] = [None] * len(wrt)
+        nested = _nested()  # an outer transform differentiates our gradients: build (and keep) their graph
         if live and wrt:
-            with _trainable(self.weights):
+            with _trainable(self.weights), enable_grad():
                 got = list(
                     core_grad(
                         [t for t, _ in live],
                         wrt,
                         [s for _, s in live],
-                        retain_graph=retain,
+                        retain_graph=retain or nested,
+                        create_graph=nested,
                         allow_unused=True,
                     )
                 )
@@ -183,7 +225,9 @@ def _pack(
     return ins, ws
 
 
-def _check_both_none(grad_position: Any, weights: Any) -> None:
+def _check_both_none(grad_position: Any, weights: Any, has_aux: Any = False, return_ids: Any = False) -> None:
+    check.boolean("_Grad", "has_aux", has_aux)
+    check.boolean("_Grad", "return_ids", return_ids)
     if grad_position is None and weights is None:
         raise ValueError("`grad_position` and `weight` can not be None at the same time.")
 
@@ -196,7 +240,7 @@ def value_and_grad(
     return_ids: bool = False,
 ) -> Callable[..., Any]:
     """A function returning ``(fn(*args), gradients)``, packed as MindSpore packs them (module docstring)."""
-    _check_both_none(grad_position, weights)
+    _check_both_none(grad_position, weights, has_aux, return_ids)
     positions = _as_positions(grad_position)
 
     def wrapper(*args: Any) -> Any:
@@ -214,7 +258,7 @@ def grad(
     return_ids: bool = False,
 ) -> Callable[..., Any]:
     """A function returning fn's gradients (and, with has_aux, ``(gradients, (aux, ...))``)."""
-    _check_both_none(grad_position, weights)
+    _check_both_none(grad_position, weights, has_aux, return_ids)
     positions = _as_positions(grad_position)
 
     def wrapper(*args: Any) -> Any:
@@ -233,6 +277,8 @@ class GradOperation:
     """
 
     def __init__(self, get_all: bool = False, get_by_list: bool = False, sens_param: bool = False):
+        for name, v in (("get_all", get_all), ("get_by_list", get_by_list), ("sens_param", sens_param)):
+            check.boolean("GradOperation", name, v)
         self.get_all, self.get_by_list, self.sens_param = get_all, get_by_list, sens_param
 
     def __call__(self, fn: Callable[..., Any], weights: Any = None) -> Callable[..., Any]:
@@ -259,10 +305,20 @@ class GradOperation:
 def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool = False) -> tuple[Any, ...]:
     """``(outputs, vjp_fn[, aux])``: vjp_fn(v) gives the gradients w.r.t. every input (a tuple), and with
     ``weights`` ``(input gradients, weight gradients)``; it can be called repeatedly (the graph is kept)."""
+    for i, x in enumerate(inputs):
+        if not isinstance(x, TensorBase):
+            raise TypeError(
+                f"For 'vjp', the inputs type must be Tensor, but input {i} is {type(x).__name__}."
+            )
+        if x.data.dtype.kind != "f":  # MindSpore's sensitivity for an integer input cannot be built
+            raise TypeError(
+                f"For 'vjp', the inputs must be floating-point Tensors, but input {i} is {x.dtype}."
+            )
     call = _Call(fn, inputs, tuple(range(len(inputs))), _as_weights(weights))
     out, aux = _split_aux(call.out, has_aux)
 
     def vjp_fn(v: Any) -> Any:
+        _check_sens(out, v)
         gi, gw = call.grads(out, v, retain=True)
         return (tuple(gi), tuple(gw)) if weights is not None else tuple(gi)
 
@@ -271,28 +327,43 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
     return _detach(out), vjp_fn
 
 
+def _check_sens(out: Any, v: Any) -> None:
+    """vjp's v: one Tensor per output, of the output's shape and dtype (TypeError / ValueError)."""
+    outs, vs = _flat(out), (list(v) if isinstance(v, (tuple, list)) else [v])
+    if len(vs) != len(outs):
+        raise ValueError(f"For 'vjp', 'v' must hold {len(outs)} Tensors (one per output), but got {len(vs)}.")
+    for o, s in zip(outs, vs):
+        if not isinstance(s, TensorBase):
+            raise TypeError(f"For 'vjp', 'v' must be Tensors, but got {type(s).__name__}.")
+        if s.data.dtype != o.data.dtype:
+            raise TypeError(f"For 'vjp', the dtype of 'v' should be {o.dtype}, but got {s.dtype}.")
+        if s.shape != o.shape:
+            raise ValueError(f"For 'vjp', 'v' must have the output's shape {o.shape}, but got {s.shape}.")
+
+
 def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False) -> Callable[..., Any]:
     """The Jacobian d out / d input (shape out.shape + input.shape): one forward pass, then one reverse pass
     per output element (retaining the graph)."""
     positions = _as_positions(grad_position)
 
     def wrapper(*args: Any) -> Any:
+        if any(not -len(args) <= i < len(args) for i in positions):
+            raise ValueError(
+                f"The element in grad_position must belong to [0, {len(args)}), but got {grad_position}."
+            )
         call = _Call(fn, args, positions, [])
         out, aux = _split_aux(call.out, has_aux)
         outs = out if isinstance(out, tuple) else (out,)
         jacs = []
         for o in outs:
-            rows: list[list[np.ndarray]] = [[] for _ in positions]
+            rows: list[list[Any]] = [[] for _ in positions]
             for e in range(o.data.size):
                 seed = np.zeros(o.data.size, dtype=o.data.dtype)
                 seed[e] = 1
                 gi, _ = call.grads(o, seed.reshape(o.data.shape), retain=True)
                 for r, g in zip(rows, gi):
-                    r.append(g.data)
-            per_pos = [
-                Tensor(np.stack(r).reshape(o.data.shape + np.shape(call.args[i].data)))
-                for r, i in zip(rows, positions)
-            ]
+                    r.append(g)
+            per_pos = [_jacobian(r, o, call.args[i]) for r, i in zip(rows, positions)]
             jacs.append(per_pos[0] if isinstance(grad_position, int) else tuple(per_pos))
         jac = tuple(jacs) if isinstance(out, tuple) else jacs[0]
         if has_aux:
@@ -302,4 +373,25 @@ def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
     return wrapper
 
 
-jacfwd = jacrev  # the same Jacobian; computed here in reverse mode (the core has no forward mode)
+def _jacobian(rows: list[Any], out: Any, arg: Any) -> Any:
+    """The rows d out[e] / d arg stacked into shape out.shape + arg.shape (differentiable when nested)."""
+    shape = out.data.shape + np.shape(getattr(arg, "data", arg))
+    if not rows:  # an empty output: nothing to stack
+        return Tensor(np.zeros(shape, np.asarray(getattr(arg, "data", arg)).dtype))
+    return core_ops.reshape(core_ops.stack(rows, 0), shape)
+
+
+def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False) -> Callable[..., Any]:
+    """jacrev's Jacobian (the core has no forward mode), after jacfwd's own check: the differentiated
+    inputs must be floating-point (MindSpore's forward tangents take their dtype)."""
+    rev = jacrev(fn, grad_position, has_aux)
+
+    def wrapper(*args: Any) -> Any:
+        for i, a in enumerate(args):  # MindSpore joins every input's dtype with the tangents'
+            if isinstance(a, TensorBase) and a.data.dtype.kind != "f":
+                raise TypeError(
+                    f"For 'jacfwd', input {i} must be a floating-point Tensor, but got {a.dtype}."
+                )
+        return rev(*args)
+
+    return wrapper
