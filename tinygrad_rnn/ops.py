@@ -13,8 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from ._shapes import keepdims_shape, normalize_axes, unbroadcast
-from .tape import Node, TensorBase, _wrap
+from ._shapes import (
+    broadcast_error,
+    concat_error,
+    index_error,
+    keepdims_shape,
+    matmul_error,
+    normalize_axes,
+    stack_error,
+    unbroadcast,
+)
+from .tape import Node, ShapeError, TensorBase, _wrap
 
 # Elementwise math on object arrays (e.g. sympy expressions) is looked up here; the core knows
 # no symbolic library, tinygrad_rnn.symbolic registers sympy's functions.
@@ -59,6 +68,24 @@ np_relu = _elementwise("relu", lambda a: np.maximum(a, np.zeros((), a.dtype)))
 np_relu_mask = _elementwise("relu_mask", lambda a: (a > 0).astype(a.dtype))
 
 
+def _check_broadcast(op: str, *arrays: Any) -> None:
+    """Raise the ShapeError when numpy failed because the operands do not broadcast."""
+    err = broadcast_error(op, *(np.shape(x) for x in arrays))
+    if err is not None:
+        raise err from None
+
+
+def _np_pow_scalar(a: Any, e: Any) -> Any:
+    """a ** e for a scalar e as torch computes it: sqrt for 0.5, 1/sqrt for -0.5 (so (-inf) ** 0.5
+    is NaN, as in torch, where C's pow gives inf)."""
+    if getattr(a, "dtype", _OBJECT).kind == "f" and np.ndim(e) == 0:
+        if e == 0.5:
+            return np.sqrt(a)
+        if e == -0.5:
+            return np.reciprocal(np.sqrt(a))
+    return a**e
+
+
 def _nd(x: Any) -> Any:
     """Arithmetic on 0-d object arrays returns the bare object (e.g. a sympy expression): re-wrap it."""
     return x if isinstance(x, (np.ndarray, np.generic)) else np.asarray(x, dtype=object)
@@ -71,7 +98,11 @@ class Add(Node):
     name = "AddBackward0"
 
     def forward(self, a, b):
-        return _nd(a + b)
+        try:
+            return _nd(a + b)
+        except ValueError:
+            _check_broadcast("add", a, b)
+            raise
 
     def backward(self, F, g):
         sa, sb = self.shapes
@@ -83,7 +114,11 @@ class Sub(Node):
     name = "SubBackward0"
 
     def forward(self, a, b):
-        return _nd(a - b)
+        try:
+            return _nd(a - b)
+        except ValueError:
+            _check_broadcast("sub", a, b)
+            raise
 
     def backward(self, F, g):
         sa, sb = self.shapes
@@ -96,7 +131,11 @@ class Mul(Node):
     keep_inputs = True
 
     def forward(self, a, b):
-        return _nd(a * b)
+        try:
+            return _nd(a * b)
+        except ValueError:
+            _check_broadcast("mul", a, b)
+            raise
 
     def backward(self, F, g):
         a, b = self.args(F)
@@ -111,13 +150,18 @@ class Div(Node):
     keep_inputs = True
 
     def forward(self, a, b):
-        return _nd(a / b)
+        try:
+            return _nd(a / b)
+        except ValueError:
+            _check_broadcast("div", a, b)
+            raise
 
     def backward(self, F, g):
         a, b = self.args(F)
         sa, sb = self.shapes
         ga = unbroadcast(F, g / b, sa) if self.needs(0) else None
-        gb = unbroadcast(F, -g * a / (b * b), sb) if self.needs(1) else None
+        # torch's formula and order, so overflow and NaN positions agree: -g * ((a / b) / b)
+        gb = unbroadcast(F, -g * ((a / b) / b), sb) if self.needs(1) else None
         return ga, gb
 
 
@@ -126,25 +170,41 @@ class Pow(Node):
     keep_inputs = True
 
     def forward(self, a, b):
-        return _nd(a**b)
+        try:
+            return _nd(_np_pow_scalar(a, b) if type(self) is Pow and np.ndim(b) == 0 else a**b)
+        except ValueError:
+            _check_broadcast("pow", a, b)
+            raise
 
     def backward(self, F, g):
         a, b = self.args(F)
         sa, sb = self.shapes
+        ad, bd = F.data(a), F.data(b)
         ga = gb = None
-        if self.needs(0):
-            bd = F.data(b)
-            if not np.any(bd):  # d/da a**0 is 0 everywhere (not 0 * a**-1, which is nan at 0)
-                ga = F.zeros(sa, g)
-            else:
-                ga = unbroadcast(F, g * b * F.pow(a, b - 1), sa)
-        if self.needs(1):
-            # where a == 0 and b >= 0 the limit of a**b * log(a) is 0 (as torch defines it)
-            ad, bd = F.data(a), F.data(b)
-            lim = (ad == 0) & (bd >= 0)
-            keep = F.const((~lim).astype(ad.dtype), g)
-            safe = a * keep + F.const(lim.astype(ad.dtype), g)  # a, or 1 where the limit is taken
-            gb = unbroadcast(F, g * F.pow(a, b) * F.log(safe) * keep, sb)
+        # torch's formulas, selects included; the branches a select drops may be inf or NaN
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.needs(0):
+                if type(self) is Pow and bd.ndim == 0:  # torch's pow(Tensor, Scalar)
+                    if bd == 0:
+                        ga = F.zeros(sa, g)  # torch: a constant 0 for a ** 0, whatever g is (inf, NaN)
+                    else:  # a ** (e - 1) with torch's scalar kernels (sqrt, 1/sqrt)
+                        ga = unbroadcast(F, g * (b * F.pow_scalar(a, bd - 1)), sa)
+                else:
+                    ga = g * (b * F.pow(a, b - 1))
+                    zero = bd == 0
+                    if np.any(zero):  # select, never g * 0: 0 * 0 ** -1 would be NaN
+                        ga = F.where(zero, F.zeros((), g), ga)
+                    ga = unbroadcast(F, ga, sa)
+            if self.needs(1):
+                # where a == 0 and b >= 0 the limit of a**b * log(a) is 0, as torch defines it; torch
+                # multiplies g by it (an infinite g there gives NaN in torch too)
+                lim = (ad == 0) & (bd >= 0)
+                # torch's saved result, not a recomputed a ** b: under create_graph, gradients
+                # reaching the output from here and from elsewhere then add up before pow's backward
+                t = self.output(F) * F.log(a)
+                if np.any(lim):
+                    t = F.where(lim, F.zeros((), g), t)
+                gb = unbroadcast(F, g * t, sb)
         return ga, gb
 
 
@@ -152,30 +212,40 @@ class PowTensor(Pow):
     """a ** b where the exponent is a Tensor too (torch's second pow overload)."""
 
     name = "PowBackward1"
+    keep_output = True  # the exponent's gradient is g * a ** b * log(a)
 
 
 class Maximum(Node):
     name = "MaximumBackward0"
     keep_inputs = True
     pick = staticmethod(np.greater)
+    lose = staticmethod(np.less)  # a gets no gradient where lose(a, b)
 
     def forward(self, a, b):
-        return np.maximum(a, b) if self.pick is np.greater else np.minimum(a, b)
+        try:
+            return np.maximum(a, b) if self.pick is np.greater else np.minimum(a, b)
+        except ValueError:
+            _check_broadcast("maximum" if self.pick is np.greater else "minimum", a, b)
+            raise
 
     def backward(self, F, g):
         a, b = self.args(F)
         ad, bd = F.data(a), F.data(b)
-        # ties split the gradient in half, as torch does
-        wa = (self.pick(ad, bd) + (ad == bd) / 2).astype(g.dtype)
-        wb = (1 - wa).astype(g.dtype)  # 0-d: numpy scalar arithmetic would promote to float64
-        ga = unbroadcast(F, g * F.const(wa, g), self.shapes[0]) if self.needs(0) else None
-        gb = unbroadcast(F, g * F.const(wb, g), self.shapes[1]) if self.needs(1) else None
+        # torch: where(a == b, g / 2, g) then 0 where the operand loses; selects, so an infinite g
+        # gives 0 (not NaN) to the loser, and a NaN operand (never losing) gets all of g on both sides
+        tie = ad == bd
+        if np.any(tie):
+            half = F.const(np.asarray(0.5, dtype=F.data(g).dtype), g)
+            g = F.where(tie, g * half, g)
+        ga = unbroadcast(F, F.select(~self.lose(ad, bd), g), self.shapes[0]) if self.needs(0) else None
+        gb = unbroadcast(F, F.select(~self.lose(bd, ad), g), self.shapes[1]) if self.needs(1) else None
         return ga, gb
 
 
 class Minimum(Maximum):
     name = "MinimumBackward0"
     pick = staticmethod(np.less)
+    lose = staticmethod(np.greater)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,8 +304,26 @@ class Sigmoid(Node):
         return np_sigmoid(a)
 
     def backward(self, F, g):
-        y = self.output(F)
-        return g * y * (1 - y)
+        return F.sigmoid_backward(g, self.output(F))
+
+
+class SigmoidBackward(Node):
+    """g * (1 - y) * y as one node (torch's sigmoid_backward), so its own backward is torch's too."""
+
+    name = "SigmoidBackwardBackward0"
+    keep_inputs = True
+
+    def forward(self, g, y):
+        return NUMPY_F.sigmoid_backward(g, y)
+
+    def backward(self, F, gg):
+        g, y = self.args(F)
+        # one term, gg * g * (1 - 2y): the product rule's two terms would give inf - inf = NaN
+        # where torch's formula gives +-inf
+        dg = F.sigmoid_backward(gg, y) if self.needs(0) else None
+        c = F.data(y).dtype.type  # typed constants: a 0-d float32 times a Python int is float64
+        dy = gg * g * (y * c(-2) + c(1)) if self.needs(1) else None
+        return dg, dy
 
 
 class Relu(Node):
@@ -247,7 +335,28 @@ class Relu(Node):
 
     def backward(self, F, g):
         (a,) = self.args(F)
-        return g * F.const(np_relu_mask(F.data(a)), g)
+        ad = F.data(a)
+        if ad.dtype is _OBJECT:  # sympy: the symbolic step Heaviside(a, 0) (no inf to guard)
+            return g * F.const(np_relu_mask(ad), g)
+        return F.relu_backward(g, a)
+
+
+class ReluBackward(Node):
+    """relu's gradient as one node (torch's threshold_backward): g where a > 0 or a is NaN, else 0."""
+
+    name = "ThresholdBackwardBackward0"
+    keep_inputs = True
+
+    def forward(self, g, a):
+        return NUMPY_F.relu_backward(g, a)
+
+    def backward(self, F, gg):
+        g, a = self.args(F)
+        dg = F.relu_backward(gg, a) if self.needs(0) else None
+        # torch sends explicit zeros to a (not nothing): further down they turn inf * 0 into NaN
+        # exactly where torch's do
+        da = F.zeros(self.shapes[1], gg) if self.needs(1) else None
+        return dg, da
 
 
 class Clip(Node):
@@ -266,21 +375,24 @@ class Clip(Node):
             m &= ad >= self.kw["lo"]
         if self.kw.get("hi") is not None:
             m &= ad <= self.kw["hi"]
-        return g * F.const(m.astype(g.dtype), g)
+        return F.select(m, g)  # not g * m: an infinite g outside [lo, hi] must give 0, as torch
 
 
 class Where(Node):
     name = "WhereBackward0"
 
     def forward(self, a, b, cond=None):
-        return np.where(cond, a, b)
+        try:
+            return np.where(cond, a, b)
+        except ValueError:
+            _check_broadcast("where", cond, a, b)
+            raise
 
     def backward(self, F, g):
-        # object arrays (sympy) take 0/1, not Python bools
-        m = np.broadcast_to(self.kw["cond"], g.shape).astype(np.int8 if g.dtype == object else g.dtype)
-        ga = unbroadcast(F, g * F.const(m, g), self.shapes[0]) if self.needs(0) else None
-        mb = (1 - m).astype(g.dtype)  # 0-d: numpy scalar arithmetic would promote to float64
-        gb = unbroadcast(F, g * F.const(mb, g), self.shapes[1]) if self.needs(1) else None
+        # selects (a Where again under create_graph): g * mask would turn an infinite g into NaN
+        cond = self.kw["cond"]
+        ga = unbroadcast(F, F.select(cond, g), self.shapes[0]) if self.needs(0) else None
+        gb = unbroadcast(F, F.select(np.logical_not(cond), g), self.shapes[1]) if self.needs(1) else None
         return ga, gb
 
 
@@ -300,6 +412,7 @@ class Cast(Node):
 # ---------------------------------------------------------------------------------------------
 class Matmul(Node):
     name = "MatmulBackward0"
+    input_names = ("self", "mat2")
     keep_inputs = True
 
     def forward(self, a, b):
@@ -307,7 +420,13 @@ class Matmul(Node):
             self.name = "MmBackward0"
         elif a.ndim == 1 and b.ndim == 1:
             self.name = "DotBackward0"
-        return _nd(np.matmul(a, b))
+        try:
+            return _nd(np.matmul(a, b))
+        except ValueError:
+            err = matmul_error(np.shape(a), np.shape(b))
+            if err is not None:
+                raise err from None
+            raise
 
     def backward(self, F, g):
         a, b = self.args(F)
@@ -335,10 +454,20 @@ class Addmm(Node):
     """c + a @ b for 2-D a, b in one node (torch's addmm): an RNN step is addmm then tanh."""
 
     name = "AddmmBackward0"
+    input_names = ("self", "mat1", "mat2")
     keep_inputs = True
 
     def forward(self, c, a, b):
-        m = np.matmul(a, b)
+        try:
+            m = np.matmul(a, b)
+        except ValueError:
+            err = matmul_error(np.shape(a), np.shape(b))
+            if err is not None:
+                raise err from None
+            raise
+        err = broadcast_error("addmm", np.shape(c), m.shape)
+        if err is not None:
+            raise err
         if np.result_type(m, c) == m.dtype and np.broadcast_shapes(m.shape, c.shape) == m.shape:
             return np.add(m, c, out=m)  # m is fresh: add in place, saving one allocation
         return m + c
@@ -369,32 +498,90 @@ class Sum(Node):
         return F.broadcast_to(g, shape)
 
 
+class Mean(Node):
+    """Sum over `axes` divided by the count, as one node (a Div after a Sum gets 0/0 on empty input)."""
+
+    name = "MeanBackward1"
+
+    def forward(self, a, axes=(), keepdims=False):
+        if len(axes) == a.ndim and not keepdims:
+            self.name = "MeanBackward0"
+        n = int(np.prod([a.shape[i] for i in axes]))
+        self.kw["n"] = n
+        s = np.asarray(np.sum(a, axis=axes, keepdims=keepdims))
+        return _nd(s / np.asarray(n, dtype=s.dtype)) if s.dtype.kind == "f" else _nd(s / n)
+
+    def backward(self, F, g):
+        # torch's mean_backward: expand, then divide, so an empty input divides nothing by 0
+        (shape,) = self.shapes
+        if not self.kw["keepdims"]:
+            g = F.reshape(g, keepdims_shape(shape, self.kw["axes"]))
+        dt = F.data(g).dtype
+        n = self.kw["n"]
+        return F.broadcast_to(g, shape) / F.const(np.asarray(n, dtype=dt) if dt.kind == "f" else n, g)
+
+
 class Max(Node):
+    """y = max over axes of a; da = g / (number of maxima) at the maxima (torch's amax)."""
+
     name = "AmaxBackward0"
+    label = "amax"  # the op's name in error messages
     keep_inputs = True
     keep_output = True
     reduce = staticmethod(np.max)
 
     def forward(self, a, axes=(), keepdims=False):
-        if a.size == 0:
-            raise RuntimeError(
-                f"{type(self).__name__.lower()}(): Expected reduction dim to be specified for "
-                "input.numel() == 0. Specify the reduction dim with the 'dim' argument."
-            )
+        if a.size == 0:  # only an empty *reduced* dim has no max; other empty dims give empty results
+            if len(axes) == a.ndim:
+                raise RuntimeError(
+                    f"{self.label}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            empty = next((d for d in axes if a.shape[d] == 0), None)
+            if empty is not None:
+                raise IndexError(f"{self.label}(): Expected reduction dim {empty} to have non-zero size.")
         return np.asarray(self.reduce(a, axis=axes, keepdims=keepdims))
 
     def backward(self, F, g):
         (shape,) = self.shapes
         kshape = keepdims_shape(shape, self.kw["axes"])
         xd = F.data(self.args(F)[0])
+        dt = F.data(g).dtype
         mask = xd == np.reshape(self.out, kshape)
-        # ties share the gradient evenly (amax/amin semantics)
-        w = (mask / np.sum(mask, axis=self.kw["axes"], keepdims=True)).astype(g.dtype)
-        return F.broadcast_to(F.reshape(g, kshape), shape) * F.const(w, g)
+        count = np.sum(mask, axis=self.kw["axes"], keepdims=True).astype(dt)
+        # ties share the gradient evenly. torch's amax multiplies, (g / count) * mask, rather than
+        # selecting: an infinite g gives NaN off the maxima, and a NaN slice (count 0) NaN all over
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gk = F.reshape(g, kshape) / F.const(count, g)
+            return F.broadcast_to(gk, shape) * F.const(mask.astype(dt), g)
 
 
 class Min(Max):
     name = "AminBackward0"
+    label = "amin"
+    reduce = staticmethod(np.min)
+
+
+class MaxAll(Max):
+    """Max of all elements (torch's max() without dim): unlike amax, the gradient is selected."""
+
+    name = "MaxBackward1"
+    label = "max"
+
+    def backward(self, F, g):
+        # torch's evenly_distribute_backward: g / count *into* the maxima (the NaNs if the max is
+        # NaN), zeros elsewhere: an infinite g stays off the other elements
+        (shape,) = self.shapes
+        xd = F.data(self.args(F)[0])
+        mask = np.isnan(xd) if np.isnan(self.out).any() else xd == np.reshape(self.out, (1,) * xd.ndim)
+        count = np.asarray(np.count_nonzero(mask), dtype=F.data(g).dtype)
+        gk = F.reshape(g / F.const(count, g), (1,) * len(shape))
+        return F.where(mask, F.broadcast_to(gk, shape), F.zeros((), g))
+
+
+class MinAll(MaxAll):
+    name = "MinBackward1"
+    label = "min"
     reduce = staticmethod(np.min)
 
 
@@ -473,7 +660,13 @@ class Stack(Node):
     name = "StackBackward0"
 
     def forward(self, *arrays, axis=0):
-        return np.stack(arrays, axis=axis)
+        try:
+            return np.stack(arrays, axis=axis)
+        except ValueError:
+            err = stack_error([np.shape(x) for x in arrays])
+            if err is not None:
+                raise err from None
+            raise
 
     def backward(self, F, g):
         return tuple(F.unbind(g, self.kw["axis"]))
@@ -483,12 +676,20 @@ class Concat(Node):
     name = "CatBackward0"
 
     def forward(self, *arrays, axis=0):
-        return np.concatenate(arrays, axis=axis)
+        try:
+            return np.concatenate(arrays, axis=axis)
+        except ValueError:
+            err = concat_error([np.shape(x) for x in arrays], axis)
+            if err is not None:
+                raise err from None
+            raise
 
     def backward(self, F, g):
         axis = self.kw["axis"]
         sizes = [s[axis] for s in self.shapes]
-        return tuple(F.split(g, sizes, axis))
+        gs = F.split(g, sizes, axis)
+        # torch's cat skips 1-D empty inputs: their gradient is a constant, not part of the graph
+        return tuple(F.zeros((0,), g) if s == (0,) else x for s, x in zip(self.shapes, gs))
 
 
 class Split(Node):
@@ -537,6 +738,22 @@ def _first(gs: Sequence[Any]) -> Any:
 # ---------------------------------------------------------------------------------------------
 # The two F namespaces the backward rules are written against
 # ---------------------------------------------------------------------------------------------
+# float dtype -> the integer of the same width, for _np_zero_where's bitwise select
+_BITS = {np.dtype(np.float16): np.int16, np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+
+
+def _np_zero_where(off: Any, g: Any) -> Any:
+    """g with 0 where `off`: a select, so an inf or NaN in g there is dropped, not multiplied by 0."""
+    bits = _BITS.get(g.dtype)
+    if bits is not None and g.size >= 4096:
+        # AND each float's bits with zeros or all-ones: exact, and ~3x faster than np.where on a
+        # large unpredictable mask (np.where is faster on small arrays)
+        return np.bitwise_and(g.view(bits), np.subtract(off, 1, dtype=bits)).view(g.dtype)
+    if g.dtype is _OBJECT:  # sympy: 0/1 products keep expressions exact (and hold no inf)
+        return _nd(g * np.logical_not(off).astype(np.int8))
+    return np.where(off, g.dtype.type(0), g)
+
+
 class NUMPY_F:
     """Backward on plain arrays: nothing recorded, nothing allocated that is not needed."""
 
@@ -557,6 +774,28 @@ class NUMPY_F:
     @staticmethod
     def sum(x, axes, keepdims):
         return np.asarray(np.sum(x, axis=axes, keepdims=keepdims))
+
+    @staticmethod
+    def where(mask, a, b):
+        return np.where(mask, a, b)
+
+    @staticmethod
+    def sigmoid_backward(g, y):
+        return _nd(g * (y.dtype.type(1) - y) * y)  # torch's order, so inf * 0 lands alike
+
+    @staticmethod
+    def pow_scalar(a, e):
+        return _np_pow_scalar(a, np.asarray(e, dtype=a.dtype))
+
+    @staticmethod
+    def relu_backward(g, a):
+        # a select, not g * mask (inf * 0 = NaN); as torch, NaN inputs let the gradient through
+        return _np_zero_where(a <= 0, g)
+
+    @staticmethod
+    def select(mask, g):
+        """g where mask, else 0: a select, never g * mask (inf * 0 would be NaN where torch gives 0)."""
+        return _np_zero_where(np.logical_not(mask), g)
 
     reshape = staticmethod(np.reshape)
     broadcast_to = staticmethod(np.broadcast_to)
@@ -642,6 +881,20 @@ class TENSOR_F:
     concat = staticmethod(lambda xs, axis: Concat.apply(*xs, axis=axis))
     split = staticmethod(lambda x, sizes, axis: Split.apply(x, sizes=tuple(sizes), axis=axis))
     unbind = staticmethod(lambda x, axis: Unbind.apply(x, axis=axis))
+
+    @staticmethod
+    def where(mask, a, b):
+        """A Where node, so the select is differentiable again (its backward selects too)."""
+        return Where.apply(a, b, cond=np.asarray(mask, dtype=bool))
+
+    sigmoid_backward = staticmethod(lambda g, y: SigmoidBackward.apply(g, y))
+    pow_scalar = staticmethod(lambda a, e: Pow.apply(a, np.asarray(e, dtype=a.data.dtype)))
+    relu_backward = staticmethod(lambda g, a: ReluBackward.apply(g, a))
+
+    @staticmethod
+    def select(mask, g):
+        """g where mask, else 0, as a Where node."""
+        return Where.apply(g, np.zeros((), dtype=g.data.dtype), cond=np.asarray(mask, dtype=bool))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -798,9 +1051,17 @@ def sum_(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 def mean(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Mean over the given axes: a sum divided by the count."""
-    axes = _reduce_axes(axis, a.data.ndim)
-    n = int(np.prod([a.data.shape[i] for i in axes])) if axes else 1
-    return div(Sum.apply(a, axes=axes, keepdims=keepdims), n)
+    return Mean.apply(a, axes=_reduce_axes(axis, a.data.ndim), keepdims=keepdims)
+
+
+def max_all(a: Any) -> Any:
+    """The largest element (0-d); its gradient goes only to the maxima (NaN if any, propagates)."""
+    return MaxAll.apply(a, axes=tuple(range(a.data.ndim)), keepdims=False)
+
+
+def min_all(a: Any) -> Any:
+    """The smallest element (0-d); its gradient goes only to the minima."""
+    return MinAll.apply(a, axes=tuple(range(a.data.ndim)), keepdims=False)
 
 
 def max_(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -813,19 +1074,27 @@ def min_(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     return Min.apply(a, axes=_reduce_axes(axis, a.data.ndim), keepdims=keepdims)
 
 
+def _fail(x: Any, err: ShapeError) -> ShapeError:
+    """`err` worded by the Tensor class of x (or of x's first Tensor when x is a sequence)."""
+    if not isinstance(x, TensorBase):
+        x = next((t for t in x if isinstance(t, TensorBase)), None)
+    return err if x is None else x.result_type.op_error(err)
+
+
 def reshape(a: Any, shape: Sequence[int]) -> Any:
     """Same data, new shape (one -1 allowed)."""
     shape = tuple(int(s) for s in shape)
     size = a.data.size
     known = int(np.prod([s for s in shape if s != -1]))
-    if shape.count(-1) > 1 or any(s < -1 for s in shape):
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
-    if -1 in shape:
-        if known == 0 or size % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
-        shape = tuple(size // known if s == -1 else s for s in shape)
-    elif known != size:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    bad = shape.count(-1) > 1 or any(s < -1 for s in shape)
+    if -1 in shape and not bad:
+        bad = known == 0 or size % known
+        shape = tuple(size // known if s == -1 and not bad else s for s in shape)
+    elif not bad:
+        bad = known != size
+    if bad:
+        msg = f"shape '{list(shape)}' is invalid for input of size {size}"
+        raise _fail(a, ShapeError("reshape", msg, kind="size", shape=shape, size=size))
     return Reshape.apply(a, shape=shape)
 
 
@@ -854,16 +1123,31 @@ def expand(a: Any, shape: Sequence[int]) -> Any:
         if np.broadcast_shapes(a.data.shape, shape) != shape:
             raise ValueError
     except ValueError:
-        raise RuntimeError(
-            f"The expanded size of the tensor must match the existing size: cannot expand "
-            f"{list(a.data.shape)} to {list(shape)}"
-        ) from None
+        raise _fail(a, _expand_error(a.data.shape, shape)) from None
     return Expand.apply(a, shape=shape)
 
 
-def _plain_index(idx: Any) -> Any:
+def _expand_error(have: tuple[int, ...], target: tuple[int, ...]) -> ShapeError:
+    lead = len(target) - len(have)
+    if lead < 0:
+        msg = (
+            f"the number of sizes provided ({len(target)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(have)})"
+        )
+        return ShapeError("expand", msg, kind="ndim", shape=have, target=target)
+    d = next(i for i in range(len(target)) if i >= lead and have[i - lead] not in (1, target[i]))
+    msg = (
+        f"The expanded size of the tensor ({target[d]}) must match the existing size ({have[d - lead]}) at "
+        f"non-singleton dimension {d}.  Target sizes: {list(target)}.  Tensor sizes: {list(have)}"
+    )
+    sizes = (target[d], have[d - lead])
+    return ShapeError("expand", msg, kind="size", shape=have, target=target, dim=d, sizes=sizes)
+
+
+def plain_index(idx: Any) -> Any:
+    """An index with Tensors and lists turned into the arrays numpy indexes with."""
     if isinstance(idx, tuple):
-        return tuple(_plain_index(i) for i in idx)
+        return tuple(plain_index(i) for i in idx)
     if isinstance(idx, TensorBase):
         return idx.data
     if isinstance(idx, list):
@@ -873,19 +1157,19 @@ def _plain_index(idx: Any) -> Any:
 
 def getitem(a: Any, idx: Any) -> Any:
     """a[idx]: basic and integer/boolean-array indexing."""
-    idx = _plain_index(idx)
+    idx = plain_index(idx)
     try:
-        a.data[idx]
+        return GetItem.apply(a, idx=idx)
     except IndexError as e:
-        raise IndexError(str(e)) from None
-    return GetItem.apply(a, idx=idx)
+        err = index_error(a.data.shape, idx)
+        raise (IndexError(str(e)) if err is None else _fail(a, err)) from None
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Any:
     """Join along a new axis."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("stack expects a non-empty TensorList")
+        raise stack_error([])
     nd = tensors[0].data.ndim + 1
     return Stack.apply(*tensors, axis=normalize_axes(axis, nd)[0])
 
@@ -893,8 +1177,8 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Any:
 def concat(tensors: Sequence[Any], axis: int = 0) -> Any:
     """Join along an existing axis."""
     tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    if not tensors or any(not t.data.ndim for t in tensors):
+        raise _fail(tensors, concat_error([t.data.shape for t in tensors], 0))
     return Concat.apply(*tensors, axis=normalize_axes(axis, tensors[0].data.ndim)[0])
 
 
@@ -906,10 +1190,11 @@ def split(a: Any, sizes: int | Sequence[int], axis: int = 0) -> tuple[Any, ...]:
         sizes = [int(sizes)] * (n // int(sizes)) + ([n % int(sizes)] if n % int(sizes) else [])
     sizes = tuple(int(s) for s in sizes)
     if sum(sizes) != n:
-        raise RuntimeError(
+        msg = (
             f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
             f"dimension {axis}), but got split_sizes={list(sizes)}"
         )
+        raise _fail(a, ShapeError("split", msg, kind="sum", sizes=sizes, size=n, dim=axis))
     return Split.apply(a, sizes=sizes, axis=axis)
 
 

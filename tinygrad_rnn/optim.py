@@ -153,9 +153,9 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
     ):
-        if lr < 0:
+        if not 0.0 <= lr:  # `not <=`: NaN is refused too, as torch does
             raise ValueError(f"Invalid learning rate: {lr}")
-        if eps < 0:
+        if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
         for i, b in enumerate(betas):
             if not 0 <= b < 1:

@@ -69,6 +69,16 @@ def detect_anomaly(check_nan: bool = True) -> Iterator[None]:
         _Mode.anomaly = prev
 
 
+def current_scope() -> tuple[str, ...]:
+    """The scope labels new nodes are tagged with (innermost last)."""
+    return _Mode.scope
+
+
+def set_scope(scope: tuple[str, ...]) -> None:
+    """Tag nodes recorded from now on with `scope`: cheaper than a `with name_scope()` per time step."""
+    _Mode.scope = scope
+
+
 @contextlib.contextmanager
 def name_scope(label: str) -> Iterator[None]:
     """Tag every node recorded inside with `label` (nested scopes stack), e.g. for graph clusters."""
@@ -136,8 +146,11 @@ class TensorBase:
         self._idx = idx
         self._accum = None
 
-    def _edge(self) -> tuple[Node, int] | None:
-        """Where this tensor's gradient goes: its creating node, or its AccumulateGrad."""
+    def grad_edge(self) -> tuple[Node, int] | None:
+        """Where this tensor's gradient goes: (creating node, output index), or its AccumulateGrad.
+
+        None for a tensor outside any graph. `edge[0].is_sink` tells a leaf from an op result.
+        """
         if self._node is not None:
             return (self._node, self._idx)
         if not self.requires_grad:
@@ -146,6 +159,8 @@ class TensorBase:
         if acc is None:
             acc = self._accum = AccumulateGrad(self)
         return (acc, 0)
+
+    _edge = grad_edge  # the older private name, still used inside the package
 
 
 class Node:
@@ -169,6 +184,7 @@ class Node:
     keep_output = False  # backward needs the output value
     multi_output = False  # forward returns a tuple (backward gets a list, even of one gradient)
     is_sink = False  # AccumulateGrad: the walk adds into a leaf's .grad instead of calling backward
+    input_names: tuple[str, ...] = ()  # names of the inputs in graph pictures (torch's argument names)
 
     def backward(self, F: Any, g: Any) -> Any:
         """Gradient(s) w.r.t. each input, given the gradient `g` of the output(s)."""
@@ -200,7 +216,10 @@ class Node:
                 edges.append(None)
             arrays.append(d)
             shapes.append(d.shape)
-        out = node.forward(*arrays, **kw) if kw else node.forward(*arrays)
+        try:  # free on the success path; a forward's ShapeError is worded by the result's Tensor class
+            out = node.forward(*arrays, **kw) if kw else node.forward(*arrays)
+        except ShapeError as e:
+            raise (e if proto is None else proto.op_error(e)) from None
         if need and _Mode.grad_enabled:
             node.next = edges
             node.shapes = shapes
@@ -230,6 +249,19 @@ class Node:
 
     def forward(self, *arrays: Any, **kw: Any) -> Any:
         raise NotImplementedError
+
+    def recompute(self, *arrays: Any) -> Any:
+        """This op's forward run again on `arrays`, recording nothing (graph pictures use it)."""
+        fresh = type(self).__new__(type(self))  # a forward may write to its node: not to this one
+        fresh.kw = dict(self.kw or {})
+        return fresh.forward(*arrays, **fresh.kw)
+
+    def input_labels(self) -> list[str]:
+        """What each input is called in a picture: the op's own `input_names`, else self/other."""
+        k = len(self.next or ())
+        if len(self.input_names) == k:
+            return list(self.input_names)
+        return ["self"] if k == 1 else ["self", "other"] if k == 2 else [f"input{j}" for j in range(k)]
 
     # -- what the backward rule reads; `F` decides arrays (plain) or Tensors (create_graph) --
     def needs(self, i: int) -> bool:
@@ -275,12 +307,20 @@ def _freed_error() -> RuntimeError:
     )
 
 
-def _wrap(proto: type | None, data: Any, node: Node | None, idx: int) -> Any:
-    if proto is None:
+def make_tensor(cls: type | None, data: Any, node: Node | None = None, idx: int = 0) -> Any:
+    """A tensor of class `cls` holding `data`: output `idx` of `node`, or a constant if node is None.
+
+    The one way to make an op's result (frontends too): `cls.__init__` is not run, so no argument
+    parsing or copying happens, and a frontend's Tensor subclass comes out as itself.
+    """
+    if cls is None:
         raise TypeError("an op needs at least one Tensor among its inputs")
-    t = proto.__new__(proto)
+    t = cls.__new__(cls)
     t._set(data, node, idx)
     return t
+
+
+_wrap = make_tensor  # the older private name, still used inside the package
 
 
 class AccumulateGrad(Node):

@@ -79,8 +79,13 @@ class Tensor(TensorBase):
         retain = create_graph if retain_graph is None else retain_graph
         if inputs is not None:
             grads = run_backward(
-                [self], [gradient], retain_graph=retain, create_graph=create_graph, inputs=list(inputs),
-                accumulate=False, allow_unused=True,
+                [self],
+                [gradient],
+                retain_graph=retain,
+                create_graph=create_graph,
+                inputs=list(inputs),
+                accumulate=False,
+                allow_unused=True,
             )
             for t, g in zip(inputs, grads):
                 if g is not None:
@@ -382,7 +387,12 @@ def grad(
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     retain = create_graph if retain_graph is None else retain_graph
     res = run_backward(
-        outs, seeds, retain_graph=retain, create_graph=create_graph, inputs=ins, accumulate=False,
+        outs,
+        seeds,
+        retain_graph=retain,
+        create_graph=create_graph,
+        inputs=ins,
+        accumulate=False,
         allow_unused=allow_unused,
     )
     return tuple(res)

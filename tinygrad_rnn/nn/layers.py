@@ -44,7 +44,7 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype: Any = np.float32):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        k = 1 / math.sqrt(in_features) if in_features else 0.0
+        k = 1 / math.sqrt(in_features) if in_features > 0 else 0.0  # torch: no error for 0 features
         self.weight = uniform_(self.param_class(np.empty((out_features, in_features), dtype)), -k, k)
         if bias:
             self.bias = uniform_(self.param_class(np.empty((out_features,), dtype)), -k, k)

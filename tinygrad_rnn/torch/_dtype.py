@@ -76,6 +76,8 @@ def to_np(d: Any) -> np.dtype | None:
         return None
     if isinstance(d, dtype):
         return d.dtype
+    if isinstance(d, (str, int, float)) and not isinstance(d, type):
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(d).__name__}")
     if d is float:
         return np.dtype(np.float64)  # torch maps Python float to float64, as numpy does
     return np.dtype(d)
@@ -109,13 +111,21 @@ class device:  # noqa: N801 - torch's name
     def __init__(self, type: Any = "cpu", index: int | None = None):  # noqa: A002
         if isinstance(type, device):
             type, index = type.type, type.index
+        if isinstance(type, int) and type is not True and type is not False:  # `bool` is torch.bool here
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        if not isinstance(type, str):
+            raise TypeError(
+                f"device() received an invalid combination of arguments - got ({type.__class__.__name__}), "
+                "but expected one of: (torch.device device) (str type, int index = -1)"
+            )
         spec = str(type)
         if ":" in spec:
             spec, idx = spec.split(":", 1)
             index = int(idx)
         if spec != "cpu":
             raise RuntimeError(
-                f"tinygrad_rnn.torch runs on numpy: only the 'cpu' device exists, got '{type}'"
+                f"Expected one of cpu device type at start of device string: {type} "
+                "(tinygrad_rnn.torch has only the 'cpu' device)"
             )
         self.type, self.index = spec, index
 

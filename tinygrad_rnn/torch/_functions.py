@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 
 from .. import ops, tape
+from .._shapes import broadcast_error, stack_error
 from ..random import generator as _generator
 from ..random import manual_seed as _core_manual_seed
 from ..tape import TensorBase, _wrap
-from ..tensor import as_array
-from . import _dtype
+from . import _check, _dtype
 from ._tensor import Tensor
 
 
@@ -29,10 +29,8 @@ def _make(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
     return t
 
 
-def _size(size: Sequence[Any]) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    return tuple(int(s) for s in size)
+def _size(size: Sequence[Any], fn: str = "zeros") -> tuple[int, ...]:
+    return _check.new_sizes(fn, tuple(size))
 
 
 def _default_dtype(dtype: Any, fallback: Any = np.float32) -> np.dtype:
@@ -54,7 +52,7 @@ def tensor(
             stacklevel=2,
         )
         data = data.data
-    return _make(np.array(as_array(data, _dtype.to_np(dtype))), requires_grad)
+    return _make(np.array(_check.data_array(data, _dtype.to_np(dtype))), requires_grad)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -65,7 +63,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
         return data
     if isinstance(data, np.ndarray) and (d is None or data.dtype == d):
         return _make(data)
-    return _make(as_array(getattr(data, "data", data), d))
+    return _make(_check.data_array(getattr(data, "data", data), d))
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -80,7 +78,7 @@ def zeros(
 ) -> Tensor:
     """Zeros (float32 by default)."""
     _dtype.check_device(device)
-    return _make(np.zeros(_size(size), _default_dtype(dtype)), requires_grad)
+    return _make(np.zeros(_size(size, "zeros"), _default_dtype(dtype)), requires_grad)
 
 
 def ones(
@@ -88,7 +86,7 @@ def ones(
 ) -> Tensor:
     """Ones (float32 by default)."""
     _dtype.check_device(device)
-    return _make(np.ones(_size(size), _default_dtype(dtype)), requires_grad)
+    return _make(np.ones(_size(size, "ones"), _default_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -109,30 +107,39 @@ def full(
             if isinstance(fill_value, int)
             else np.float32
         )
-    return _make(np.full(_size((size,)), fill_value, _dtype.to_np(dtype)), requires_grad)
+    _check.number("full", "fill_value", 2, fill_value)
+    return _make(
+        np.full(_size((size,), "full"), _operand_num(fill_value), _dtype.to_np(dtype)), requires_grad
+    )
 
 
-def _like(fn: Callable[..., np.ndarray]) -> Callable[..., Tensor]:
+def _like(fn: Callable[..., np.ndarray], name: str, kernel: str | None = None) -> Callable[..., Tensor]:
     def like(
         input: TensorBase, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
     ) -> Tensor:
         _dtype.check_device(device)
-        return _make(fn(input.data.shape, _default_dtype(dtype, input.data.dtype)), requires_grad)
+        _check.tensor(name, "input", 1, input)
+        d = _default_dtype(dtype, input.data.dtype)
+        if kernel is not None and d.kind not in "fc":
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_check.scalar_name(d)}'")
+        return _make(fn(input.data.shape, d), requires_grad)
 
     return like
 
 
-zeros_like = _like(np.zeros)
-ones_like = _like(np.ones)
-empty_like = _like(np.zeros)
-rand_like = _like(lambda s, d: _generator().random(s).astype(d))
-randn_like = _like(lambda s, d: _generator().standard_normal(s).astype(d))
+zeros_like = _like(np.zeros, "zeros_like")
+ones_like = _like(np.ones, "ones_like")
+empty_like = _like(np.zeros, "empty_like")
+rand_like = _like(lambda s, d: _generator().random(s).astype(d), "rand_like", "check_uniform_bounds")
+randn_like = _like(lambda s, d: _generator().standard_normal(s).astype(d), "randn_like", "normal_kernel_cpu")
 
 
 def full_like(
     input: TensorBase, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """full(input.shape, fill_value) with input's dtype."""
+    _check.tensor("full_like", "input", 1, input)
+    _check.number("full_like", "fill_value", 2, fill_value)
     return _make(
         np.full(input.data.shape, fill_value, _default_dtype(dtype, input.data.dtype)), requires_grad
     )
@@ -143,7 +150,9 @@ def randn(
 ) -> Tensor:
     """N(0, 1) samples from the package generator (torch's random stream is not reproduced)."""
     _dtype.check_device(device)
-    return _make(_generator().standard_normal(_size(size)).astype(_default_dtype(dtype)), requires_grad)
+    return _make(
+        _generator().standard_normal(_size(size, "randn")).astype(_default_dtype(dtype)), requires_grad
+    )
 
 
 def rand(
@@ -151,20 +160,31 @@ def rand(
 ) -> Tensor:
     """U[0, 1) samples from the package generator."""
     _dtype.check_device(device)
-    return _make(_generator().random(_size(size)).astype(_default_dtype(dtype)), requires_grad)
+    return _make(_generator().random(_size(size, "rand")).astype(_default_dtype(dtype)), requires_grad)
+
+
+_MISSING: Any = object()
 
 
 def randint(
-    low: int, high: Any = None, size: Any = None, *, dtype: Any = None, generator: Any = None
+    low: int, high: Any = None, size: Any = _MISSING, *, dtype: Any = None, generator: Any = None
 ) -> Tensor:
     """Integers in [low, high) (randint(high, size) also accepted)."""
-    if size is None:
+    if size is _MISSING:
         low, high, size = 0, low, high
-    return _make(_generator().integers(low, high, _size((size,))).astype(_default_dtype(dtype, np.int64)))
+    low = _check.integer("randint", "low", 1, low)
+    high = _check.integer("randint", "high", 2, high)
+    shape = _size((size,), "randint")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    return _make(_generator().integers(low, high, shape).astype(_default_dtype(dtype, np.int64)))
 
 
 def randperm(n: int, *, dtype: Any = None, generator: Any = None) -> Tensor:
     """A random permutation of 0..n-1."""
+    n = _check.integer("randperm", "n", 1, n)
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
     return _make(_generator().permutation(n).astype(_default_dtype(dtype, np.int64)))
 
 
@@ -181,7 +201,15 @@ def arange(
     _dtype.check_device(device)
     if end is None:
         start, end = 0, start
+    for name, v in zip(("start", "end", "step"), (start, end, step)):
+        _check.number("arange", name, 1, v)
     vals = [_operand_num(v) for v in (start, end, step)]
+    if any(v != v or v in (float("inf"), float("-inf")) for v in vals):
+        raise RuntimeError(f"unsupported range: {vals[0]} -> {vals[1]}")
+    if vals[2] == 0:
+        raise RuntimeError("step must be nonzero")
+    if (vals[1] - vals[0]) * vals[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     is_float = any(isinstance(v, float) for v in vals)
     d = _default_dtype(dtype, np.float32 if is_float else np.int64)
     n = builtins.max(0, math.ceil((vals[1] - vals[0]) / vals[2]))
@@ -201,17 +229,33 @@ def linspace(
     start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
     """steps evenly spaced values from start to end."""
+    _check.number("linspace", "start", 1, start)
+    _check.number("linspace", "end", 2, end)
+    steps = _check.integer("linspace", "steps", 3, steps)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    start, end = _operand_num(start), _operand_num(end)
     return _make(np.linspace(start, end, steps).astype(_default_dtype(dtype)), requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Identity matrix."""
+    n = _check.integer("eye", "n", 1, n)
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None:
+        m = _check.integer("eye", "m", 2, m)
+        if m < 0:
+            raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     return _make(np.eye(n, m, dtype=_default_dtype(dtype)), requires_grad)
 
 
 def manual_seed(seed: int) -> None:
     """Reseed the package generator (init, randn, dropout); torch's own stream is not reproduced."""
-    _core_manual_seed(int(seed))
+    seed = int(seed)  # torch's own conversion (and its ValueError / TypeError)
+    if not -0x8000_0000_0000_0000 <= seed <= 0xFFFF_FFFF_FFFF_FFFF:
+        raise RuntimeError(f"Overflow when unpacking long long, got {seed}")
+    _core_manual_seed(seed % 2**64)
 
 
 def get_default_dtype() -> _dtype.dtype:
@@ -226,6 +270,7 @@ def is_tensor(obj: Any) -> bool:
 
 def numel(input: TensorBase) -> int:
     """Number of elements."""
+    _check.tensor("numel", "input", 1, input)
     return int(input.data.size)
 
 
@@ -284,6 +329,7 @@ class set_grad_enabled(_GradMode):  # noqa: N801
     """Sets the grad mode at once (also as a plain call); restores the previous one on exit."""
 
     def __init__(self, mode: bool):
+        _check.boolean("set_grad_enabled", "enabled", 1, mode)
         self._prev = tape._Mode.grad_enabled
         self.mode = bool(mode)
         tape._Mode.grad_enabled = self.mode
@@ -303,7 +349,9 @@ def is_grad_enabled() -> bool:
 # -- functional ops ------------------------------------------------------------------------------
 def cat(tensors: Sequence[TensorBase], dim: int = 0, *, axis: Any = None) -> Tensor:
     """Join along an existing dimension."""
-    return ops.concat(list(tensors), dim if axis is None else axis)
+    return ops.concat(
+        _tensor_list("cat", tensors), _check.integer("cat", "dim", 2, dim if axis is None else axis)
+    )
 
 
 concat = concatenate = cat
@@ -311,47 +359,119 @@ concat = concatenate = cat
 
 def stack(tensors: Sequence[TensorBase], dim: int = 0) -> Tensor:
     """Join along a new dimension."""
-    return ops.stack(list(tensors), dim)
+    ts = _tensor_list("stack", tensors)
+    dim = _check.integer("stack", "dim", 2, dim)
+    err = ts and stack_error([t.data.shape for t in ts])
+    if err:
+        raise ts[0].op_error(err)
+    return ops.stack(ts, dim)
+
+
+def _tensor_list(fn: str, tensors: Any) -> list[Any]:
+    """A tuple / list of Tensors, or torch's TypeError; mixed dtypes are promoted as torch does."""
+    if not isinstance(tensors, (tuple, list)):
+        raise TypeError(
+            f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not {_check.type_name(tensors)}"
+        )
+    for i, t in enumerate(tensors):
+        if not isinstance(t, TensorBase):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    if not tensors:
+        if fn == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    dt = np.result_type(*[t.data.dtype for t in tensors]) if tensors else None
+    return [t if t.data.dtype == dt else t.to(dt) for t in tensors]
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """input where condition, else other."""
+    _check.tensor("where", "condition", 1, condition)
+    _check.tensor_or_number("where", "input", 2, input)
+    _check.tensor_or_number("where", "other", 3, other)
+    if condition.data.dtype != np.bool_:
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{_check.scalar_name(condition)}"
+        )
     return ops.where(condition, input, other)
 
 
 def maximum(input: Any, other: Any) -> Tensor:
     """Elementwise max."""
+    _check.tensor("maximum", "input", 1, input)
+    _check.tensor("maximum", "other", 2, other)
     return ops.maximum(input, other)
 
 
 def minimum(input: Any, other: Any) -> Tensor:
     """Elementwise min."""
+    _check.tensor("minimum", "input", 1, input)
+    _check.tensor("minimum", "other", 2, other)
     return ops.minimum(input, other)
 
 
 def matmul(input: Any, other: Any) -> Tensor:
     """Matrix product (numpy's batching rules)."""
-    return ops.matmul(input, other)
+    _check.tensor("matmul", "input", 1, input)
+    _check.tensor("matmul", "other", 2, other)
+    return input.matmul(other)
 
 
-mm = bmm = matmul
+def mm(input: Any, mat2: Any) -> Tensor:
+    """Product of two matrices (no broadcasting, no vectors)."""
+    _check.tensor("mm", "input", 1, input)
+    return input.mm(mat2)
+
+
+def bmm(input: Any, mat2: Any) -> Tensor:
+    """Batched product of two 3-D tensors of matrices."""
+    _check.tensor("bmm", "input", 1, input)
+    _check.tensor("bmm", "mat2", 2, mat2)
+    for name, t in (("batch1", input), ("batch2", mat2)):
+        if t.data.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    if input.data.dtype == np.bool_:
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    if input.data.dtype != mat2.data.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_check.scalar_name(input)} but found {_check.scalar_name(mat2)}"
+        )
+    b, n, m = input.data.shape
+    if mat2.data.shape[:2] != (b, m):
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {m}] but got: "
+            f"{list(mat2.data.shape[:2])}."
+        )
+    return ops.matmul(input, mat2)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     """input ** exponent."""
-    return ops.pow_(input, exponent)
+    if not isinstance(input, TensorBase):
+        _check.tensor("pow", "exponent", 2, exponent)
+        return exponent.__rpow__(input)
+    return input.pow(exponent)
 
 
 def isclose(
     input: TensorBase, other: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
 ) -> Tensor:
     """Elementwise closeness."""
+    _check.tensor("isclose", "input", 1, input)
+    _check.tensor("isclose", "other", 2, other)
+    _check.same_dtype(input, other, "{a} did not match {b}")
+    err = broadcast_error("isclose", input.data.shape, other.data.shape)
+    if err is not None:
+        raise input.op_error(err)
     o = other.data if isinstance(other, TensorBase) else other
     return _make(np.isclose(input.data, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def _method(name: str) -> Callable[..., Any]:
+def _method(name: str, check: bool = True) -> Callable[..., Any]:
     def fn(input: TensorBase, *args: Any, **kwargs: Any) -> Any:
+        if check:  # torch.split / chunk-like Python functions just call the method (AttributeError)
+            _check.tensor(name, "input", 1, input)
         return getattr(input, name)(*args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name
@@ -390,7 +510,7 @@ softmax = _method("softmax")
 log_softmax = _method("log_softmax")
 allclose = _method("allclose")
 equal = _method("equal")
-split = _method("split")
+split = _method("split", check=False)
 chunk = _method("chunk")
 unbind = _method("unbind")
 t = _method("t")

@@ -48,6 +48,12 @@ def grad(
         raise ValueError(
             "Expected allow_unused to be True or not passed when materialize_grads=True, but got: allow_unused=False."
         )
+    for o in _seq(outputs):
+        if not isinstance(o, TensorBase):
+            raise AssertionError("Expected output to be a torch.Tensor")
+    if grad_outputs is not None:
+        for i, (o, g) in enumerate(zip(_seq(outputs), _seq(grad_outputs))):
+            _check_grad(o, g, i)
     res = _core_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
     if materialize_grads:
         ins = _seq(inputs)
@@ -75,7 +81,8 @@ def backward(
         else [grad_tensors]
     )
     seeds = []
-    for o, g in zip(outs, gs):
+    for i, (o, g) in enumerate(zip(outs, gs)):
+        _check_grad(o, g, i)
         if g is None:
             if o.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
@@ -87,12 +94,32 @@ def backward(
         return
     ins = _seq(inputs)
     grads = run_backward(
-        outs, seeds, retain_graph=retain, create_graph=create_graph, inputs=ins, accumulate=False,
+        outs,
+        seeds,
+        retain_graph=retain,
+        create_graph=create_graph,
+        inputs=ins,
+        accumulate=False,
         allow_unused=True,
     )
     for t, g in zip(ins, grads or []):
         if g is not None:
             t.grad = g if t.grad is None else t.grad + g
+
+
+def _check_grad(out: Any, g: Any, i: int) -> None:
+    """torch's checks of one (output, gradient) pair before a backward."""
+    if not isinstance(out, TensorBase):
+        raise AssertionError("Expected output to be a torch.Tensor")  # torch's own (an assert)
+    if g is None:
+        return
+    if not isinstance(g, TensorBase):
+        raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+    if g.data.shape != out.data.shape:
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{i}] has a shape of torch.Size({list(g.data.shape)}) and "
+            f"output[{i}] has a shape of torch.Size({list(out.data.shape)})."
+        )
 
 
 detect_anomaly = _tape.detect_anomaly

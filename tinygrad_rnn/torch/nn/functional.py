@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ... import functional as _F
-from ... import ops
+from .. import _check
 from .._tensor import Tensor
-from .modules import cross_entropy, mse_loss
+from .modules import cross_entropy, dropout, mse_loss
 
 __all__ = [
     "cross_entropy",
@@ -24,22 +24,32 @@ __all__ = [
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight^T + bias."""
+    _check.tensor("linear", "input", 1, input)
+    _check.tensor("linear", "weight", 2, weight)
+    if bias is not None:
+        _check.tensor("linear", "bias", 3, bias)
+    if weight.data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {weight.data.ndim}D")
+    _check.same_dtype(input, weight, "mat1 and mat2 must have the same dtype, but got {a} and {b}")
+    if bias is not None:
+        _check.same_dtype(bias, weight, "self and mat2 must have the same dtype, but got {a} and {b}")
     return _F.linear(input, weight, bias)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(input, 0)."""
-    return ops.relu(input)
+    _check.tensor("relu", "input", 1, input)
+    return input.relu()
 
 
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent."""
-    return ops.tanh(input)
+    return input.tanh()  # torch calls the method too (AttributeError for a non-tensor)
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """Logistic sigmoid."""
-    return ops.sigmoid(input)
+    return input.sigmoid()  # torch calls the method too (AttributeError for a non-tensor)
 
 
 def _dim(dim: Any, ndim: int) -> int:
@@ -52,15 +62,10 @@ def _dim(dim: Any, ndim: int) -> int:
 def softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """exp / sum(exp) along dim."""
     x = input if dtype is None else input.to(dtype)
-    return _F.softmax(x, _dim(dim, x.data.ndim))
+    return x.softmax(_dim(dim, x.data.ndim))
 
 
 def log_softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """log(softmax) along dim."""
     x = input if dtype is None else input.to(dtype)
-    return _F.log_softmax(x, _dim(dim, x.data.ndim))
-
-
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero elements with probability p (scaled by 1/(1-p)) when training."""
-    return _F.dropout(input, p, training)
+    return x.log_softmax(_dim(dim, x.data.ndim))

@@ -12,7 +12,7 @@ import numpy as np
 from ... import functional as _F
 from ... import nn as _nn
 from ...tape import TensorBase
-from .. import _dtype
+from .. import _check, _dtype
 from .._dtype import Size
 from .._tensor import Tensor
 from .parameter import Parameter
@@ -47,6 +47,20 @@ def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> np.dtype | None:
     return _dtype.to_np(target)
 
 
+def _check_name(kind: str, name: Any) -> None:
+    """torch's checks of a sub-module / parameter name."""
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+    if "." in name:
+        raise KeyError(
+            f'{kind} name can\'t contain ".", got: {name}'
+            if kind == "module"
+            else f'{kind} name can\'t contain "."'
+        )
+    if name == "":
+        raise KeyError(f'{kind} name can\'t be empty string ""')
+
+
 class Module(_nn.Module):
     """torch.nn.Module: the core Module with torch's extra methods and message formatting."""
 
@@ -75,6 +89,8 @@ class Module(_nn.Module):
         self, state_dict: Any, strict: bool = True, assign: bool = False
     ) -> _IncompatibleKeys:
         """Copy tensors in by name; strict: torch's "Error(s) in loading state_dict" RuntimeError."""
+        if not isinstance(state_dict, (dict, OrderedDict)):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         r = super().load_state_dict(state_dict, strict)
         return _IncompatibleKeys(r.missing_keys, r.unexpected_keys)
 
@@ -115,14 +131,27 @@ class Module(_nn.Module):
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register a sub-module under name."""
+        if module is not None and not isinstance(module, _nn.Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        _check_name("module", name)
         setattr(self, name, module)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register a parameter (or a None placeholder) under name."""
+        _check_name("parameter", name)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__module__}.{type(param).__name__}' object to parameter '{name}' "
+                "(torch.nn.Parameter or None required)"
+            )
+        super().register_parameter(name, param)
 
     register_module = add_module
 
     def get_submodule(self, target: str) -> Module:
         """The sub-module at a dotted path."""
         m: Any = self
-        for part in target.split(".") if target else []:
+        for part in target.split(".") if target != "" else []:
             if part not in m._modules:
                 raise AttributeError(f"{type(m).__name__} has no attribute `{part}`")
             m = m._modules[part]
@@ -158,9 +187,11 @@ class Linear(Module, _nn.Linear):
         self, in_features: int, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
     ):
         _dtype.check_device(device)
+        _new_weight_shape(out_features, in_features)
         super().__init__(in_features, out_features, bias, dtype=_dtype.to_np(dtype) or np.float32)
 
     def forward(self, input: Tensor) -> Tensor:
+        _check.tensor("linear", "input", 1, input)
         w = self.weight
         if input.data.shape[-1:] != (self.in_features,):
             rows = int(np.prod(input.data.shape[:-1])) if input.data.ndim > 1 else 1
@@ -175,6 +206,36 @@ class Linear(Module, _nn.Linear):
         return super().forward(input)
 
 
+def _new_weight_shape(*shape: Any) -> None:
+    """torch allocates a weight of this shape first: its errors for non-int or negative sizes."""
+    for i, s in enumerate(shape):
+        if not _check.is_int(s):
+            raise TypeError(
+                f"empty(): argument 'size' failed to unpack the object at pos {i + 1} with error "
+                f'"type must be tuple of ints,but got {type(s).__name__}"'
+            )
+    _check.new_sizes("empty", shape)
+
+
+def _modules_only(mods: Iterable[Any]) -> None:
+    for m in mods:
+        if m is not None and not isinstance(m, _nn.Module):
+            raise TypeError(f"{type(m).__name__} is not a Module subclass")
+
+
+def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero elements with probability p (scaled by 1/(1-p)) when training."""
+    if p < 0.0 or p > 1.0:  # torch's test (a TypeError for a non-number)
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check.tensor("dropout", "input", 1, input)
+    _check.boolean("dropout", "train", 3, training)
+    if training and p and input.data.dtype.kind not in "fc":
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {_check.scalar_name(input)}"
+        )
+    return _F.dropout(input, p, training)
+
+
 def _scalar(t: TensorBase) -> str:
     d = _dtype.from_np(t.data.dtype)
     return _dtype.SCALAR_NAME.get(d, d.name)
@@ -184,8 +245,13 @@ class Dropout(Module, _nn.Dropout):
     """Zero elements with probability p in training mode."""
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
+        if p < 0 or p > 1:  # torch's test and message (a TypeError for a non-number)
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         super().__init__(p)
         self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return dropout(input, self.p, self.training)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -196,10 +262,12 @@ class Sequential(Module, _nn.Sequential):
 
     def __init__(self, *args: Any):
         if len(args) == 1 and isinstance(args[0], OrderedDict):
+            _modules_only(args[0].values())
             _nn.Module.__init__(self)
             for k, m in args[0].items():
                 setattr(self, k, m)
         else:
+            _modules_only(args)
             super().__init__(*args)
 
     def __getitem__(self, i: Any) -> Any:
@@ -222,7 +290,13 @@ class ModuleList(Module):
 
     def __init__(self, modules: Iterable[Module] | None = None):
         super().__init__()
-        for m in modules or ():
+        if modules is not None and not isinstance(modules, Iterable):
+            raise TypeError(
+                f"ModuleList.extend should be called with an iterable, but got {type(modules).__name__}"
+            )
+        mods = list(modules or ())
+        _modules_only(mods)
+        for m in mods:
             self.append(m)
 
     def __getitem__(self, i: int) -> Module:
@@ -260,6 +334,7 @@ class Tanh(Module):
     """Elementwise tanh."""
 
     def forward(self, input: Tensor) -> Tensor:
+        _check.tensor("tanh", "input", 1, input)
         return input.tanh()
 
 
@@ -271,6 +346,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
+        _check.tensor("relu", "input", 1, input)
         return input.relu()
 
 
@@ -278,6 +354,7 @@ class Sigmoid(Module):
     """Elementwise logistic sigmoid."""
 
     def forward(self, input: Tensor) -> Tensor:
+        _check.tensor("sigmoid", "input", 1, input)
         return input.sigmoid()
 
 
@@ -295,6 +372,10 @@ def mse_loss(
     input: Tensor, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean"
 ) -> Tensor:
     """Mean squared error, with torch's size warning and broadcast error."""
+    for v in (input, target):
+        if not isinstance(v, TensorBase):  # torch calls target.size(): its AttributeError
+            raise AttributeError(f"'{type(v).__name__}' object has no attribute 'size'")
+    _check_reduction(_reduction(size_average, reduce, reduction))
     tshape = tuple(np.shape(getattr(target, "data", target)))
     if tshape != input.data.shape:
         warnings.warn(
@@ -332,6 +413,11 @@ def cross_entropy(
             "tinygrad_rnn.torch cross_entropy: weight and label_smoothing are not supported"
         )
     reduction = _reduction(size_average, reduce, reduction)
+    _check.tensor("cross_entropy_loss", "input", 1, input)
+    _check.tensor("cross_entropy_loss", "target", 2, target)
+    _check_reduction(reduction)
+    _check.kernel("log_softmax_lastdim_kernel_impl", input)
+    _check_ce_shapes(input, target)
     t = np.asarray(getattr(target, "data", target))
     if t.dtype.kind == "f":
         if t.shape != input.data.shape:
@@ -348,6 +434,45 @@ def cross_entropy(
             "tinygrad_rnn.torch cross_entropy: targets equal to ignore_index are not supported"
         )
     return _F.cross_entropy(input, t, reduction)
+
+
+def _check_reduction(reduction: Any) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _check_ce_shapes(input: TensorBase, target: TensorBase) -> None:
+    """torch's shape checks of cross_entropy (class indices, or probabilities of input's shape)."""
+    xs, ts = input.data.shape, target.data.shape
+    if not xs:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    if target.data.dtype.kind == "f":
+        if ts != xs:
+            if len(xs) > 1 and (not ts or ts[0] != xs[0]):
+                n = ts[0] if ts else 0
+                raise ValueError(f"Expected input batch_size ({xs[0]}) to match target batch_size ({n}).")
+            raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_scalar(target)}")
+        return
+    if target.data.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {_scalar(target)}")
+    if len(xs) == 1:
+        if ts not in ((), (1,)):
+            raise ValueError(
+                f"For 1D input, 1D target must have size 1, but got target size: {ts[0] if ts else 0}"
+            )
+        return
+    if len(ts) > 1 and len(xs) == 2:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if not ts or ts[0] != xs[0]:
+        raise ValueError(
+            f"Expected input batch_size ({xs[0]}) to match target batch_size ({ts[0] if ts else 0})."
+        )
+    want = (xs[0],) + xs[2:]
+    if ts != want:
+        raise RuntimeError(f"Expected target size {list(want)}, got {list(ts)}")
+    if target.data.size and (target.data.min() < 0 or target.data.max() >= xs[1]):
+        bad = int(target.data.max() if target.data.max() >= xs[1] else target.data.min())
+        raise IndexError(f"Target {bad} is out of bounds.")
 
 
 class MSELoss(Module):

@@ -19,6 +19,8 @@ class Parameter(Tensor, _CoreParameter):
     result_type = Tensor  # ops on a parameter give plain tensors
 
     def __init__(self, data: Any = None, requires_grad: bool = True):
+        if data is not None and not isinstance(data, (TensorBase, np.ndarray)):  # torch calls data.detach()
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
         arr = (
             np.zeros((0,), np.float32)
             if data is None

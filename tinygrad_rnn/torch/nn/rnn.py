@@ -7,6 +7,7 @@ at its length, h_n is its state there, the reverse direction runs over its valid
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from ... import ops
 from ...tape import TensorBase
 from .. import _dtype
 from .._tensor import Tensor
-from .modules import Module, _scalar
+from .modules import Module, _new_weight_shape, _scalar
 from .utils.rnn import PackedSequence, _packed_layout
 
 
@@ -55,6 +56,8 @@ class RNN(Module, _nn.RNN):
         a = _rnnbase_args(*args, **kwargs)
         # torch's RNNBase checks, in torch's order (the core repeats them; these fire first)
         d = a["dropout"]
+        if not isinstance(d, (str, numbers.Number)):  # torch's float(dropout)
+            raise TypeError(f"float() argument must be a string or a real number, not '{type(d).__name__}'")
         if not isinstance(d, (int, float, np.number)) or isinstance(d, bool) or not 0 <= d <= 1:
             raise ValueError(
                 "dropout should be a number in range [0, 1] representing the probability of an element being zeroed"
@@ -117,6 +120,8 @@ class RNN(Module, _nn.RNN):
         if input.dim() not in (2, 3):
             raise ValueError(f"RNN: Expected input to be 2D or 3D, got {input.dim()}D tensor instead")
         batched = input.dim() == 3
+        if input.data.shape[1 if batched and self.batch_first else 0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         if hx is not None and not batched and hx.dim() != 2:
             raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
         if hx is not None and batched and hx.dim() != 3:
@@ -160,6 +165,8 @@ class RNNCell(Module, _nn.RNNCell):
         dtype: Any = None,
     ):
         _dtype.check_device(device)
+        _new_weight_shape(hidden_size, input_size)
+        _new_weight_shape(hidden_size, hidden_size)
         super().__init__(input_size, hidden_size, bias, "tanh", dtype=_dtype.to_np(dtype) or np.float32)
         self.nonlinearity = nonlinearity  # torch only rejects an unknown one when forward runs
 

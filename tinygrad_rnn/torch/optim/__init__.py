@@ -15,10 +15,43 @@ from . import lr_scheduler
 __all__ = ["SGD", "Adam", "AdamW", "Optimizer", "lr_scheduler"]
 
 
+def _params(params: Any) -> list[Any]:
+    """torch's check of the params argument: an iterable of Tensors or of dicts, never a bare Tensor."""
+    if isinstance(params, TensorBase):
+        raise TypeError(
+            "params argument given to the optimizer should be an iterable of Tensors or dicts, but got "
+            + params.type()
+        )
+    if isinstance(params, (str, dict)) or not isinstance(params, Iterable):
+        raise TypeError(
+            "params argument given to the optimizer should be an iterable of Tensors or dicts, but got "
+            + type(params).__name__
+        )
+    return list(params)
+
+
 class Optimizer(_optim.Optimizer):
     """Base: torch's extra group keys, maximize, printing, and tensors in state_dict()."""
 
     _extra: dict[str, Any] = {}
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group, with torch's checks: Tensors only, leaves only, each in one group only."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        ps = param_group["params"]
+        ps = [ps] if isinstance(ps, TensorBase) else list(_params(ps) if not isinstance(ps, set) else ps)
+        for p in ps:
+            if not isinstance(p, TensorBase):
+                raise TypeError(
+                    "optimizer can only optimize Tensors, but one of the params is " + type(p).__name__
+                )
+            if p._node is not None:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in ps):
+            raise ValueError("some parameters appear in more than one parameter group")
+        super().add_param_group({**param_group, "params": ps})
 
     def _add_extra(self, extra: dict[str, Any]) -> None:
         self.defaults.update(extra)
@@ -46,6 +79,7 @@ class Optimizer(_optim.Optimizer):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore what state_dict() gave (tensors become arrays again)."""
+        state_dict = state_dict.copy()  # torch's first step (and its AttributeError for a non-dict)
         conv: dict[str, Any] = {"param_groups": state_dict["param_groups"], "state": {}}
         for i, s in state_dict["state"].items():
             d = {}
@@ -83,7 +117,7 @@ class SGD(Optimizer, _optim.SGD):
         differentiable: bool = False,
         fused: bool | None = None,
     ):
-        super().__init__(params, lr, momentum, dampening, weight_decay, nesterov)
+        super().__init__(_params(params), lr, momentum, dampening, weight_decay, nesterov)
         self._add_extra(dict(maximize=maximize, foreach=foreach, differentiable=differentiable, fused=fused))
 
 
@@ -106,7 +140,9 @@ class Adam(Optimizer, _optim.Adam):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        super().__init__(_params(params), lr, betas, eps, weight_decay, amsgrad)
         self._add_extra(
             dict(
                 maximize=maximize,

@@ -9,6 +9,11 @@ from ... import optim as _optim
 __all__ = ["CosineAnnealingLR", "StepLR"]
 
 
+def _check_optimizer(optimizer: Any) -> None:
+    if not isinstance(optimizer, _optim.Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+
+
 class StepLR(_optim.StepLR):
     """lr = base * gamma ** (epoch // step_size)."""
 
@@ -17,6 +22,7 @@ class StepLR(_optim.StepLR):
             raise NotImplementedError(
                 "tinygrad_rnn.torch: resuming a scheduler via last_epoch is not supported"
             )
+        _check_optimizer(optimizer)
         super().__init__(optimizer, step_size, gamma)
 
 
@@ -28,4 +34,5 @@ class CosineAnnealingLR(_optim.CosineAnnealingLR):
             raise NotImplementedError(
                 "tinygrad_rnn.torch: resuming a scheduler via last_epoch is not supported"
             )
+        _check_optimizer(optimizer)
         super().__init__(optimizer, T_max, eta_min)

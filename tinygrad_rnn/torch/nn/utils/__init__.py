@@ -28,7 +28,7 @@ def clip_grad_norm_(
 ) -> Tensor:
     """Scale gradients so their joint norm is at most max_norm; returns the norm before clipping."""
     ps = _params(parameters)
-    norm_type = float(norm_type)
+    max_norm, norm_type = float(max_norm), float(norm_type)  # torch's conversions (and their errors)
     if error_if_nonfinite:
         total = _optim.clip_grad_norm_(ps, math.inf, norm_type)  # max_norm inf: measures, scales by 1
         if not np.isfinite(total.data):
@@ -43,6 +43,10 @@ def clip_grad_norm_(
 
 def clip_grad_value_(parameters: Any, clip_value: float, foreach: Any = None) -> None:
     """Clamp every gradient element into [-clip_value, clip_value]."""
-    for p in _params(parameters):
+    clip_value = float(clip_value)
+    ps = _params(parameters)
+    if not ps:
+        raise RuntimeError("Expected !nested_tensorlist[0].empty() to be true, but got false.")
+    for p in ps:
         if p.grad is not None:
             p.grad.data = np.clip(p.grad.data, -clip_value, clip_value)

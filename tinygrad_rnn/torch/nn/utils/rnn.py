@@ -14,6 +14,7 @@ import numpy as np
 
 from .... import ops
 from ....tape import TensorBase
+from ... import _check
 from ..._functions import _make
 from ..._tensor import Tensor
 
@@ -81,6 +82,7 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     """The inverse permutation (None stays None)."""
     if permutation is None:
         return None
+    _check.tensor("empty_like", "input", 1, permutation)
     p = np.asarray(permutation.data)
     out = np.empty_like(p)
     out[p] = np.arange(p.size, dtype=p.dtype)
@@ -102,7 +104,15 @@ def _packed_layout(
     return index, lengths, (t, b)
 
 
+def _operand_value(v: Any) -> Any:
+    return v.data.item() if isinstance(v, TensorBase) else v
+
+
 def _as_lengths(lengths: Any) -> np.ndarray:
+    if isinstance(lengths, str) or (
+        isinstance(lengths, (list, tuple)) and any(isinstance(x, str) for x in lengths)
+    ):
+        raise TypeError("new(): invalid data type 'str'")
     arr = np.asarray(lengths.data if isinstance(lengths, TensorBase) else lengths)
     arr = arr.astype(np.int64)
     if arr.ndim != 1:
@@ -119,6 +129,8 @@ def pack_padded_sequence(
 
     Unlike torch, a length greater than T raises ValueError (torch packs whatever memory follows).
     """
+    _check.tensor("_pack_padded_sequence", "input", 1, input)
+    _check.boolean("_pack_padded_sequence", "batch_first", 3, batch_first)
     lens = _as_lengths(lengths)
     if input.dim() < 2:
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
@@ -170,6 +182,8 @@ def pad_packed_sequence(
     total_length: int | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Undo packing: (padded batch in the original order, lengths)."""
+    _check.boolean("_pad_packed_sequence", "batch_first", 3, batch_first)
+    _check.number("_pad_packed_sequence", "padding_value", 4, padding_value)
     bs = np.asarray(sequence.batch_sizes.data, dtype=np.int64)
     max_len = len(bs)
     if total_length is not None:
@@ -201,6 +215,14 @@ def pad_sequence(
             f"pad_sequence: Expected iterable for input sequences, but got arg of type: {type(sequences)}"
         )
     seqs = tuple(sequences)
+    _check.boolean("pad_sequence", "batch_first", 2, batch_first)
+    _check.number("pad_sequence", "padding_value", 3, padding_value)
+    padding_value = float(_operand_value(padding_value))
+    for i, s in enumerate(seqs):
+        if not isinstance(s, TensorBase):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(s).__name__}")
+        if s.data.ndim == 0:
+            raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0")
     if not seqs:
         raise RuntimeError("received an empty list of sequences")
     if padding_side not in ("left", "right"):
@@ -226,16 +248,27 @@ def pad_sequence(
 
 def pack_sequence(sequences: list[Tensor], enforce_sorted: bool = True) -> PackedSequence:
     """pad_sequence followed by pack_padded_sequence."""
+    for s in sequences:
+        if isinstance(s, TensorBase) and s.data.ndim == 0:
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     lengths = [s.size(0) for s in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
 
 
 def unpad_sequence(padded_sequences: Tensor, lengths: Any, batch_first: bool = False) -> list[Tensor]:
-    """The list of unpadded sequences."""
+    """The list of unpadded sequences (torch's errors: it zips the batch with lengths, strictly)."""
+    if not isinstance(padded_sequences, TensorBase):
+        raise AttributeError(f"'{type(padded_sequences).__name__}' object has no attribute 'transpose_'")
+    if not isinstance(lengths, TensorBase):
+        raise AttributeError(f"'{type(lengths).__name__}' object has no attribute 'device'")
+    if lengths.data.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    x = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
     lens = _as_lengths(lengths)
-    if batch_first:
-        return [padded_sequences[b, : int(n)] for b, n in enumerate(lens)]
-    return [padded_sequences[: int(n), b] for b, n in enumerate(lens)]
+    if x.data.shape[0] != lens.size:
+        side = "shorter" if lens.size < x.data.shape[0] else "longer"
+        raise ValueError(f"zip() argument 2 is {side} than argument 1")
+    return [x[b, : int(n)] for b, n in enumerate(lens)]
 
 
 def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
