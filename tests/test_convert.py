@@ -136,8 +136,10 @@ def test_cli_round_trip(tmp_path, capsys):
     assert list(back) == ["w0"] + TORCH_ORDER[1:]
     for k, v in rnn.state_dict().items():
         np.testing.assert_array_equal(back["w0" if k == "weight_ih_l0" else k].numpy(), v.numpy())
-    assert main(["convert", str(tmp_path / "nope.pt"), str(tmp_path / "x"), "--to", "torch"]) == 1
-    assert "error: convert:" in capsys.readouterr().out
+    assert main(["convert", str(tmp_path / "nope.pt"), str(tmp_path / "x"), "--to", "torch"]) == 2
+    out, err = capsys.readouterr()
+    assert not out and err.count("\n") == 1  # one line, on stderr
+    assert err.startswith("tinygrad-rnn convert: error: ") and err.count("convert") == 1 and "nope.pt" in err
     with pytest.raises(SystemExit):
         main(["convert", "a", "b", "--to", "onnx"])
     with pytest.raises(SystemExit):

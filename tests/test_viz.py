@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 
 from tinygrad_rnn import Tensor, viz
+from tinygrad_rnn.commands.graph import export_rnn_graph
 from tinygrad_rnn.tape import name_scope
+from tinygrad_rnn.viz.read import fmt_shape
 
 NODE_RE = re.compile(r"^\s*(n\d+) \[", re.M)
 EDGE_RE = re.compile(r"^\s*(n\d+) -> (n\d+)", re.M)
@@ -354,7 +356,7 @@ def test_uncollapsed_real_rnn_has_a_cluster_per_step():
     assert "subgraph cluster_rnn {" not in src
     assert 'label="rnn / layer 1 (reverse)"' in src
     for name, p in rnn.named_parameters():
-        assert f'label="{name}\n{viz._fmt_shape(p.shape)}"' in src
+        assert f'label="{name}\n{fmt_shape(p.shape)}"' in src
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,7 +430,7 @@ def test_missing_dot_gives_a_clear_error_but_dot_text_still_works(tmp_path, monk
 
 
 def test_export_rnn_graph_entry_point(tmp_path):
-    path = viz.export_rnn_graph(
+    path = export_rnn_graph(
         {"input_size": 2, "hidden_size": 3, "num_layers": 2, "bidirectional": True},
         seq_len=3,
         batch=2,
@@ -440,7 +442,7 @@ def test_export_rnn_graph_entry_point(tmp_path):
     assert path.endswith("rnn.dot")
     assert "weight_ih_l1_reverse" in src and "h_n\n(4, 2, 3)" in src and "output\n(3, 2, 6)" in src
     need_dot()
-    viz.export_rnn_graph({"input_size": 2, "hidden_size": 2}, 5, 1, True, True, tmp_path / "rnn.png")
+    export_rnn_graph({"input_size": 2, "hidden_size": 2}, 5, 1, True, True, tmp_path / "rnn.png")
     assert (tmp_path / "rnn.png").read_bytes().startswith(b"\x89PNG")
     with pytest.raises(ValueError):
-        viz.export_rnn_graph({"input_size": 2, "hidden_size": 2}, 0, 1, False, False, tmp_path / "x.dot")
+        export_rnn_graph({"input_size": 2, "hidden_size": 2}, 0, 1, False, False, tmp_path / "x.dot")

@@ -7,6 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from . import __version__
+
 # subcommand modules under tinygrad_rnn.commands, in the order --help lists them
 COMMANDS = ["demo", "train", "graph", "convert", "gradcheck"]
 
@@ -20,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
             "and reverse-mode autodiff work. Pick a subcommand; each has its own --help."
         ),
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"tinygrad_rnn.commands.{name}").register(sub)

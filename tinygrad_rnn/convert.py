@@ -81,24 +81,24 @@ def read_weights(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:
     try:
         obj = torch.load(path)
     except FileNotFoundError:
-        raise FileNotFoundError(f"convert: {path} does not exist") from None
+        raise FileNotFoundError(f"{path} does not exist") from None
     except RuntimeError as torch_error:  # torch.load's documented errors for a file it cannot read
         try:
             arrays = read_arrays(path)  # any file name: the content decides, not the extension
         except ValueError as ms_error:
             raise ValueError(
-                f"convert: {path} is neither a tinygrad_rnn.torch state_dict file ({torch_error}) nor a "
+                f"{path} is neither a tinygrad_rnn.torch state_dict file ({torch_error}) nor a "
                 f"tinygrad_rnn.mindspore checkpoint ({ms_error})"
             ) from None
         texts = [k for k, v in arrays.items() if not isinstance(v, np.ndarray)]
         if texts:
-            raise ValueError(f"convert: {path} holds text entries {texts}, not only weights") from None
+            raise ValueError(f"{path} holds text entries {texts}, not only weights") from None
         return "mindspore", OrderedDict(arrays)
     if not isinstance(obj, Mapping) or not all(
         isinstance(k, str) and hasattr(v, "numpy") for k, v in obj.items()
     ):
         raise ValueError(
-            f"convert: {path} holds a {type(obj).__name__}, not a state_dict (a dict of name -> tensor); save "
+            f"{path} holds a {type(obj).__name__}, not a state_dict (a dict of name -> tensor); save "
             "model.state_dict() to convert it"
         )
     return "torch", OrderedDict((k, np.array(v.detach().numpy())) for k, v in obj.items())
@@ -136,15 +136,15 @@ def convert(
     _check_format(to)
     out = output_path(dst, to)
     if not overwrite and os.path.exists(out):
-        raise FileExistsError(f"convert: {out} already exists; pass --overwrite to replace it")
+        raise FileExistsError(f"{out} already exists; pass --overwrite to replace it")
     fmt, arrays = read_weights(src)
     rename = dict(rename or {})
     unknown = [k for k in rename if k not in arrays]
     if unknown:
-        raise KeyError(f"convert: cannot rename {unknown}: not in {src} (it has {list(arrays)})")
+        raise KeyError(f"cannot rename {unknown}: not in {src} (it has {list(arrays)})")
     new_names = [rename.get(k, k) for k in arrays]
     if len(set(new_names)) != len(new_names):
-        raise ValueError(f"convert: the renames give duplicate names: {new_names}")
+        raise ValueError(f"the renames give duplicate names: {new_names}")
     renamed = OrderedDict(zip(new_names, arrays.values()))
     old_of = dict(zip(new_names, arrays))
     order = reorder(list(renamed), to)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def _rename(text: str) -> tuple[str, str]:
@@ -19,8 +20,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = convert(args.input, args.output, args.to, dict(args.rename or []), overwrite=args.overwrite)
     except (OSError, ValueError, KeyError, RuntimeError) as e:  # RuntimeError: torch.save's, for a bad path
-        print(f"tinygrad-rnn convert: error: {e}")
-        return 1
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e  # str(KeyError) adds quotes
+        print(f"tinygrad-rnn convert: error: {msg}", file=sys.stderr)
+        return 2
     print(f"read {args.input} ({report['from']} format), wrote {report['path']} ({report['to']} format):")
     for old, new in report["names"]:
         print(f"  {old}" + (f" -> {new}" if new != old else ""))

@@ -3,14 +3,64 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
 
 from ._rnn_options import add_rnn_arguments, positive_int, rnn_kwargs
 
 
+def export_rnn_graph(
+    rnn_kwargs: Mapping[str, Any],
+    seq_len: int,
+    batch: int = 1,
+    collapse: bool = False,
+    values: bool = False,
+    out_path: str | os.PathLike[str] = "rnn.svg",
+    *,
+    show_saved: bool = False,
+    show_attrs: bool = False,
+    legend: bool = False,
+    seed: int = 0,
+    format: str | None = None,
+) -> str:
+    """Build `nn.RNN(**rnn_kwargs)`, run it on a random (seq_len, batch) input, draw its graph.
+
+    The outputs are `output` and `h_n`, the leaves are named after the RNN's parameters, and
+    `out_path`'s suffix picks the format (.dot/.gv text needs no Graphviz; .svg/.png/.pdf need
+    `dot`). Returns the path written.
+    """
+    from .. import random
+    from ..nn import RNN
+    from ..tensor import Tensor
+    from ..viz import make_dot, render
+
+    if int(seq_len) < 1 or int(batch) < 1:
+        raise ValueError(f"seq_len and batch must be >= 1, got seq_len={seq_len}, batch={batch}")
+    random.manual_seed(seed)
+    rnn = RNN(**dict(rnn_kwargs))
+    rng = np.random.default_rng(seed)
+    shape = (batch, seq_len, rnn.input_size) if rnn.batch_first else (seq_len, batch, rnn.input_size)
+    x = Tensor(rng.standard_normal(shape).astype(rnn.weight_ih_l0.data.dtype))
+    out, h_n = rnn(x)
+    dot = make_dot(
+        {"output": out, "h_n": h_n},
+        params=rnn,
+        values=values,
+        collapse=collapse,
+        show_saved=show_saved,
+        show_attrs=show_attrs,
+        legend=legend,
+    )
+    return render(dot, out_path, format)
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the RNN, run it once, export its tape."""
-    from ..viz import GraphvizNotFoundError, export_rnn_graph
+    from ..viz import GraphvizNotFoundError
 
     try:
         path = export_rnn_graph(
@@ -24,13 +74,14 @@ def run(args: argparse.Namespace) -> int:
             legend=args.legend,
             seed=args.seed,
         )
-    except GraphvizNotFoundError as e:
-        print(f"tinygrad-rnn graph: {e}", file=sys.stderr)
-        return 2
-    except (ValueError, OSError) as e:
+    except (GraphvizNotFoundError, ValueError, OSError) as e:
         print(f"tinygrad-rnn graph: error: {e}", file=sys.stderr)
         return 2
-    print(f"wrote {path}")
+    if not os.path.splitext(args.output)[1]:
+        # the suffix picks the format: with none, say what the file holds
+        print(f"wrote {path} (DOT text; name it .svg, .png or .pdf for a picture)")
+    else:
+        print(f"wrote {path}")
     return 0
 
 

@@ -1,0 +1,250 @@
+"""The graph to draw (`TapeGraph`) and how graphviz draws it: labels, colours, clusters, edges."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from .model import StepGroup, VEdge, VNode
+
+#: Fill colour of each node role (torchviz's palette).
+COLORS = {
+    "op": "lightgrey",
+    "accum": "lightgrey",
+    "leaf": "lightblue",
+    "saved": "orange",
+    "output": "darkolivegreen1",
+}
+
+
+@dataclass
+class TapeGraph:
+    """The tape reachable from some outputs, as nodes and edges ready to be drawn."""
+
+    nodes: list[VNode]
+    edges: list[VEdge]
+    groups: dict[tuple[str, ...], StepGroup]
+    collapsed: bool = False
+    values: bool = False
+    rankdir: str = "TB"
+    legend: bool = False
+    cluster: bool = True
+    step_pattern: str = r"t(\d+)"
+
+    def count(self, kind: str | None = None) -> int:
+        """Number of nodes (of one kind: op, accum, leaf, saved, output)."""
+        return sum(1 for n in self.nodes if kind is None or n.kind == kind)
+
+    def count_edges(self, kind: str | None = None) -> int:
+        """Number of drawn edges (of one kind: flow, leaf, saved, output, recurrent)."""
+        return sum(1 for e in self.edges if kind is None or e.kind == kind)
+
+    def digraph(self) -> Any:
+        """This graph as a `graphviz.Digraph`."""
+        return to_digraph(self)
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(f"{self.count(k)} {k}" for k in COLORS if self.count(k))
+        mode = " collapsed" if self.collapsed else ""
+        return f"<TapeGraph{mode}: {len(self.nodes)} nodes ({kinds}), {len(self.edges)} edges>"
+
+
+_RECORD_SPECIAL = re.compile(r"([{}|<>\\\"])")
+_LAYER = re.compile(r"l(\d+)(_reverse)?")
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels
+# ---------------------------------------------------------------------------------------------
+def _rec(s: str, left: bool = False) -> str:
+    """Text for a record field: special characters escaped; lines centred, or left-aligned."""
+    s = _RECORD_SPECIAL.sub(r"\\\1", s)
+    if not left:
+        return "\\n".join(s.split("\n"))
+    return "\\l".join(s.split("\n")) + ("\\l" if "\n" in s else "")
+
+
+def _cell(name: str, text: str | None) -> str:
+    if text is None:
+        return ""
+    return f"{name}\n{text}" if "\n" in text else f"{name} {text}"
+
+
+def _label(v: VNode, values: bool) -> str:
+    head = "\n".join([x for x in [v.title, *v.lines] if x])
+    if not values:
+        return head or " "
+    if v.data is None and v.grad is None:
+        return "{" + _rec(head or " ") + "}"
+    cells = [_cell("data", v.data), _cell("grad", v.grad)]
+    inner = " | ".join(_rec(c, left=True) for c in cells if c)
+    return "{" + _rec(head or " ") + " | {" + inner + "}}"
+
+
+def _cluster_label(part: str, scope: tuple[str, ...], g: TapeGraph, pat: re.Pattern[str]) -> str:
+    m = _LAYER.fullmatch(part)
+    if m:
+        return f"layer {m.group(1)}" + (" (reverse)" if m.group(2) else "")
+    m = pat.fullmatch(part)
+    if m:
+        t = int(m.group(1))
+        grp = g.groups.get(scope[:-1])
+        if g.collapsed and grp is not None and grp.rep == t and len(grp.steps) > 1:
+            lo, hi = grp.steps[0], grp.steps[-1]
+            return f"t = {t}   (x {len(grp.steps)}, one drawn for t = {lo}..{hi})"
+        return f"t = {t}"
+    return part
+
+
+def _reenters(g: TapeGraph, scope: tuple[str, ...]) -> bool:
+    """Is there a path that leaves `scope`'s nodes and comes back into them through outside nodes?"""
+    k = len(scope)
+    inside = {v.id for v in g.nodes if v.scope[:k] == scope}
+    succ: dict[str, list[str]] = defaultdict(list)
+    for e in g.edges:
+        succ[e.src].append(e.dst)
+    stack = [e.dst for e in g.edges if e.src in inside and e.dst not in inside]
+    seen = set(stack)
+    while stack:
+        for d in succ.get(stack.pop(), ()):
+            if d in inside:
+                return True
+            if d not in seen:
+                seen.add(d)
+                stack.append(d)
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# The Digraph
+# ---------------------------------------------------------------------------------------------
+def graphviz_module() -> Any:
+    """The graphviz Python package, imported only when a picture is drawn."""
+    try:
+        import graphviz
+    except ImportError as e:  # pragma: no cover - graphviz is a declared dependency
+        raise ImportError("graph export needs the graphviz Python package: pip install graphviz") from e
+    return graphviz
+
+
+def to_digraph(g: TapeGraph) -> Any:
+    """`g` as a `graphviz.Digraph`: legend, nested clusters, nodes, then the edges."""
+    graphviz = graphviz_module()
+    node_attr = {
+        "style": "filled",
+        "shape": "record" if g.values else "box",
+        "fontsize": "10",
+        "height": "0.2",
+        "fontname": "monospace",
+    }
+    graph_attr = {"rankdir": g.rankdir, "ranksep": "0.3", "nodesep": "0.25", "fontname": "Helvetica"}
+    dot = graphviz.Digraph(node_attr=node_attr, graph_attr=graph_attr, edge_attr={"fontsize": "9"})
+    if g.legend:
+        dot.subgraph(_legend(graphviz))
+    if g.cluster:
+        _Clusters(g, graphviz).fill(dot, ())
+    else:
+        for v in g.nodes:
+            _emit(dot, v, g.values)
+    for e in g.edges:
+        attrs: dict[str, str] = {"label": e.label} if e.label else {}
+        if e.kind == "saved":
+            attrs.update(dir="none", style="dashed", color="darkorange3")
+        elif e.kind == "recurrent":
+            attrs.update(style="dashed", color="firebrick3", fontcolor="firebrick3", constraint="false")
+        elif e.count > 1:
+            attrs.update(penwidth="2")
+        dot.edge(e.src, e.dst, **attrs)
+    return dot
+
+
+def _emit(target: Any, v: VNode, values: bool) -> None:
+    attrs = {"fillcolor": COLORS[v.kind]}
+    if v.kind == "saved":
+        attrs["style"] = "filled,rounded"
+    target.node(v.id, _label(v, values), **attrs)
+
+
+def _legend(graphviz: Any) -> Any:
+    """Four swatches side by side, in a box of their own."""
+    legend = graphviz.Digraph(name="cluster_legend")
+    legend.attr(label="legend", style="rounded", color="grey60", fontsize="10")
+    row = graphviz.Digraph(name="legend_row")
+    row.attr(rank="same")
+    keys = [
+        ("op", "op (grad_fn)"),
+        ("leaf", "leaf (parameter)"),
+        ("saved", "saved tensor"),
+        ("output", "output"),
+    ]
+    for k, text in keys:
+        row.node(f"legend_{k}", text, fillcolor=COLORS[k], shape="box")
+    for (a, _), (b, _) in zip(keys, keys[1:]):
+        row.edge(f"legend_{a}", f"legend_{b}", style="invis")
+    legend.subgraph(row)
+    return legend
+
+
+def _natural(scope: tuple[str, ...]) -> list[Any]:
+    """Sort key: "l0" < "l0_reverse" < "l1"; "t2" < "t10"."""
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", scope[-1])]
+
+
+class _Clusters:
+    """A tree of scopes; every scope prefix that holds nodes becomes a (nested) cluster."""
+
+    def __init__(self, g: TapeGraph, graphviz: Any):
+        self.g = g
+        self.graphviz = graphviz
+        self.pat = re.compile(g.step_pattern)
+        self.members: dict[tuple[str, ...], list[VNode]] = defaultdict(list)
+        self.children: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+        known: set[tuple[str, ...]] = {()}
+        for v in g.nodes:
+            self.members[v.scope].append(v)
+            for k in range(1, len(v.scope) + 1):  # outermost first: clusters in first-seen order
+                pre = v.scope[:k]
+                if pre not in known:
+                    known.add(pre)
+                    self.children[pre[:-1]].append(pre)
+        for kids in self.children.values():
+            kids.sort(key=_natural)
+
+    def fill(self, target: Any, scope: tuple[str, ...], prefix: str = "") -> None:
+        """Emit `scope`'s nodes and, recursively, its sub-scopes (depth: a handful of scopes)."""
+        for v in self.members.get(scope, ()):
+            _emit(target, v, self.g.values)
+        for child in self.children.get(scope, ()):
+            label = prefix + _cluster_label(child[-1], child, self.g, self.pat)
+            is_step = self.pat.fullmatch(child[-1]) is not None
+            if not self.members.get(child) and not is_step and _reenters(self.g, child):
+                # a scope that only wraps other scopes ("rnn" around its layers) and is left and
+                # re-entered through outside nodes (the concat between two layers) draws no box
+                # of its own, its name goes into its children's labels: dot ranks a box as a unit
+                # and would turn edges upside down (newrank=true avoids that, but is exponentially
+                # slow with many clusters)
+                self.fill(target, child, label + " / ")
+                continue
+            # a fresh Digraph added with subgraph(c): the `with target.subgraph()` form copies the
+            # parent's whole body per cluster, quadratic for thousands of time steps
+            c = self.graphviz.Digraph(name="cluster_" + "/".join(child))
+            c.attr(label=label, labeljust="l", **_cluster_style(child[-1], is_step))
+            self.fill(c, child)
+            target.subgraph(c)
+
+
+def _cluster_style(part: str, is_step: bool) -> dict[str, str]:
+    """Layers blue (reverse: red), time steps dashed."""
+    color, fill = "grey50" if is_step else "grey55", "white"
+    layer = _LAYER.fullmatch(part)
+    if layer:
+        rev = bool(layer.group(2))
+        color, fill = ("firebrick3", "#fbf0ef") if rev else ("royalblue3", "#eef3fb")
+    return {
+        "style": "rounded,filled" + (",dashed" if is_step else ""),
+        "color": color,
+        "fillcolor": fill,
+        "fontsize": "10" if is_step else "11",
+    }
