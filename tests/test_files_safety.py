@@ -896,9 +896,9 @@ def test_convert_refuses_to_replace_an_existing_file_without_overwrite(tmp_path,
     out = tmp_path / "out.ckpt"
     out.write_bytes(b"precious")
     code = cli.main(["convert", convert_src, str(out), "--to", "mindspore"])
-    assert code == 1 and "already exists" in capsys.readouterr().out and out.read_bytes() == b"precious"
+    assert code == 2 and "already exists" in capsys.readouterr().err and out.read_bytes() == b"precious"
     assert cli.main(["convert", convert_src, str(out), "--to", "mindspore", "--overwrite"]) == 0
     assert list(tms.load_checkpoint(str(out))) == ["w"]
     (tmp_path / "dir.pt").mkdir()
-    assert cli.main(["convert", convert_src, str(tmp_path / "dir.pt"), "--to", "torch", "--overwrite"]) == 1
-    assert "cannot be opened" in capsys.readouterr().out
+    assert cli.main(["convert", convert_src, str(tmp_path / "dir.pt"), "--to", "torch", "--overwrite"]) == 2
+    assert "cannot be opened" in capsys.readouterr().err

@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -253,7 +254,8 @@ def test_cli_quick_run_prints_the_result(tmp_path, capsys):
         capsys, "parity", "--quick", "--no-progress", "--plot", str(png), "--save", str(ck), "--seed", "3"
     )
     assert code == 0, err
-    assert "baseline (guess the majority class)" in out and "validation accuracy" in out
+    assert "baseline: accuracy 0." in out and "(guess the majority class)" in out
+    assert re.search(r"validation accuracy \d\.\d{3} ", out)  # 1.000, never a bare 1
     assert f"curve: {png}" in out and f"checkpoint: {ck}" in out
     assert png.exists() and ck.exists()
     assert "Traceback" not in err
@@ -363,3 +365,35 @@ def test_example_script_runs(script):
     assert r.returncode in (0, 1), r.stderr  # 1: the target is not reached after 2 steps
     assert "Traceback" not in r.stderr
     assert "backend tinygrad" in r.stdout and "target" in r.stdout
+
+
+@pytest.mark.parametrize("name", list(TASKS))
+def test_quick_run_shows_learning(name):
+    """--quick promises learning: the run ends clearly better than the trivial baseline."""
+    res = quiet(TrainConfig.for_task(name, quick=True))
+    _, base_loss, base_metric = res.baseline
+    assert res.curve.val_loss[-1] < 0.85 * base_loss, (res.curve.val_loss, base_loss)
+    if res.task.metric == "accuracy":
+        assert res.metric > base_metric + 0.1, (res.metric, base_metric)
+
+
+def test_resume_without_task_takes_the_checkpoints(tmp_path, capsys):
+    ck = str(tmp_path / "lm.npz")
+    assert run_cli(
+        capsys, "parity", "--epochs", "1", "--steps", "3", "--no-progress", "--no-plot", "--save", ck
+    )[0] in (0, 1)
+    code, out, err = run_cli(capsys, "--resume", ck, "--epochs", "2", "--no-progress", "--no-plot")
+    assert code in (0, 1), err
+    assert out.splitlines()[0].startswith("epoch 2/2") and "parity:" in out
+
+
+def test_epoch_lines_name_each_figure_once(capsys):
+    quiet_lines = []
+    train(short("charlm", epochs=1, steps=2), progress=False, out=quiet_lines.append)
+    assert quiet_lines and all(line.count("val loss") == 1 for line in quiet_lines)
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
+    lines = []
+    train(short("sine", epochs=2, steps=3), progress=True, out=lines.append)
+    assert len(lines) == 2 and "\r" not in capsys.readouterr().err  # pytest's stderr is no terminal

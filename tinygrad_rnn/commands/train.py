@@ -81,10 +81,12 @@ def _float(name: str):
 
 def _build_config(args: argparse.Namespace) -> tuple[Any, bool]:
     """(TrainConfig, resumed?) from the arguments, checked; UsageError with one line if unusable."""
-    from ..tasks import TASKS
+    from ..tasks import DEFAULT_TASK, TASKS
     from ..train import CheckpointError, TrainConfig, config_from_checkpoint, load_checkpoint
 
-    if args.task not in TASKS:
+    if args.task is None and args.resume is None:
+        args.task = DEFAULT_TASK  # when resuming, the checkpoint's task (below)
+    if args.task is not None and args.task not in TASKS:
         raise UsageError(f"unknown task {args.task!r}; choose one of: {', '.join(TASKS)}")
     explicit = {k: getattr(args, k) for k in _CURVE_OPTIONS + ("epochs",) if getattr(args, k) is not None}
     if args.resume is not None:
@@ -92,6 +94,7 @@ def _build_config(args: argparse.Namespace) -> tuple[Any, bool]:
             cfg = config_from_checkpoint(args.resume)
         except CheckpointError as e:
             raise UsageError(str(e)) from None
+        args.task = args.task or cfg.task
         if cfg.task != args.task:
             raise UsageError(f"checkpoint {args.resume} is of task {cfg.task!r}, not {args.task!r}")
         for k in _CURVE_OPTIONS:
@@ -120,25 +123,29 @@ def _build_config(args: argparse.Namespace) -> tuple[Any, bool]:
     return cfg, resumed
 
 
+def _fmt_metric(task: Any, v: float) -> str:
+    """Accuracy with three decimals (1.000, not 1), other metrics to four significant digits."""
+    return f"{v:.3f}" if task.metric == "accuracy" else f"{v:.4g}{task.unit}"
+
+
 def _report(res: Any, save: str | None, resumed: bool, quick: bool) -> None:
     cfg, task = res.config, res.task
     bname, bloss, bmetric = res.baseline
-    unit = task.unit
     print()
     print(
         f"{task.name}: {cfg.frontend} frontend, RNN hidden {cfg.hidden} x {cfg.layers} layer(s), {cfg.optimizer} "
         f"lr {cfg.lr:g} ({cfg.schedule}), {len(res.curve.epoch)} epochs x {cfg.steps} steps of batch {cfg.batch}, "
         f"seed {cfg.seed}" + (f", length {task.length}" if task.length_help else "")
     )
-    print(f"  baseline ({bname}): {task.metric} {bmetric:.4g}{unit}")
+    print(f"  baseline: {task.metric} {_fmt_metric(task, bmetric)}  ({bname})")
     if res.curve.metric:
         verdict = (
             "reached"
             if res.reached
-            else "NOT reached" + (" - a --quick run does not aim at it" if quick else "")
+            else "NOT reached" + (" - a --quick run only shows learning" if quick else "")
         )
         print(
-            f"  result: validation {task.metric} {res.metric:.4g}{unit} (target {task.target_text()}: {verdict})"
+            f"  result: validation {task.metric} {_fmt_metric(task, res.metric)} (target {task.target_text()}: {verdict})"
         )
         if task.name == "charlm":
             print(f"          = {res.metric / 0.6931471805599453:.3f} bits/char")
@@ -281,8 +288,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "task",
         metavar="TASK",
         nargs="?",
-        default=DEFAULT_TASK,
-        help=f"which task (default {DEFAULT_TASK}; see the list below)",
+        default=None,
+        help=f"which task (default: the --resume checkpoint's, else {DEFAULT_TASK}; see the list below)",
     )
     g = t.add_argument_group("model and optimiser (defaults: the task's)")
     g.add_argument(
@@ -337,7 +344,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument(
         "--quick",
         action="store_true",
-        help="a short smoke run (a few epochs: shows learning, does not aim at the target)",
+        help="a run of a few seconds that shows learning: it ends clearly better than the trivial "
+        "baseline, on an easier setting of the task (shorter sequences), and does not aim at the target",
     )
     o = t.add_argument_group("files and output")
     o.add_argument(
