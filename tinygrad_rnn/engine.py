@@ -21,7 +21,16 @@ from typing import Any
 import numpy as np
 
 from .ops import NUMPY_F, TENSOR_F
-from .tape import AccumulateGrad, Node, TensorBase, _freed_error, _Mode, _wrap, has_nan
+from .tape import (
+    AccumulateGrad,
+    Node,
+    TensorBase,
+    freed_graph_error,
+    has_nan,
+    is_anomaly_enabled,
+    make_tensor,
+    set_grad_mode,
+)
 
 Edge = tuple[Node, int]
 
@@ -79,7 +88,7 @@ def seed_roots(
     """(node, output index, seed gradient) for every output; outputs must be in a graph."""
     roots = []
     for t, g in zip(outputs, grad_outputs):
-        edge = t._edge()
+        edge = t.grad_edge()
         if edge is None:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         roots.append((edge[0], edge[1], _as_grad(F, g, t)))
@@ -112,7 +121,7 @@ def capture_map(inputs: Sequence[TensorBase]) -> dict[Edge, list[int]]:
     """Edge of each requested input -> its positions in `inputs` (one tensor may repeat)."""
     capture: dict[Edge, list[int]] = {}
     for k, t in enumerate(inputs):
-        edge = t._edge()
+        edge = t.grad_edge()
         if edge is None:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         capture.setdefault(edge, []).append(k)
@@ -151,7 +160,7 @@ def capture_grads(n: Node, gs: list[Any], capture: dict[Edge, list[int]], result
 def run_node(n: Node, gs: list[Any], F: Any, retain_graph: bool) -> tuple[Any, ...]:
     """Apply the node's backward rule: gradients of its outputs -> one per input (None: no flow)."""
     if n.freed:
-        raise _freed_error()
+        raise freed_graph_error()
     if n.n_out == 1 and not n.multi_output:
         gin = None if gs[0] is None else n.backward(F, gs[0])
     else:
@@ -159,7 +168,7 @@ def run_node(n: Node, gs: list[Any], F: Any, retain_graph: bool) -> tuple[Any, .
     if gin is None:
         return (None,) * len(n.next)
     grads_in = gin if type(gin) is tuple else (gin,)
-    if _Mode.anomaly:
+    if is_anomaly_enabled():
         check_anomaly(n, grads_in)
     if not retain_graph and (n.keep_inputs or n.keep_output):
         n.release()
@@ -225,7 +234,7 @@ def accumulate_grad(n: AccumulateGrad, g: Any, F: Any) -> None:
     data = g.data if isinstance(g, TensorBase) else g
     if leaf.grad is None:
         # copy: the incoming array may be a view of another gradient or a read-only broadcast
-        leaf.grad = _wrap(leaf.result_type, np.array(data, dtype=leaf.data.dtype), None, 0)
+        leaf.grad = make_tensor(leaf.result_type, np.array(data, dtype=leaf.data.dtype), None, 0)
     else:
         leaf.grad.data = leaf.grad.data + data
 
@@ -239,7 +248,7 @@ def finish_results(results: list[Any], inputs: Sequence[TensorBase], allow_unuse
                 "Set allow_unused=True if this is the desired behavior."
             )
         if r is not None and not F.tensor_mode:
-            results[k] = _wrap(inputs[k].result_type, np.array(r, dtype=inputs[k].data.dtype), None, 0)
+            results[k] = make_tensor(inputs[k].result_type, np.array(r, dtype=inputs[k].data.dtype), None, 0)
     return results
 
 
@@ -259,9 +268,8 @@ def _as_grad(F: Any, g: Any, like: TensorBase) -> Any:
 @contextmanager
 def _recording(create_graph: bool) -> Iterator[None]:
     """Record the backward rules' own ops only when a graph of the gradient is wanted."""
-    prev = _Mode.grad_enabled
-    _Mode.grad_enabled = create_graph
+    prev = set_grad_mode(create_graph)
     try:
         yield
     finally:
-        _Mode.grad_enabled = prev
+        set_grad_mode(prev)

@@ -23,7 +23,7 @@ from ._shapes import (
     stack_error,
     unbroadcast,
 )
-from .tape import Node, ShapeError, TensorBase, _wrap
+from .tape import Node, ShapeError, TensorBase, make_tensor
 
 # Elementwise math on object arrays (e.g. sympy expressions) is looked up here; the core knows
 # no symbolic library, tinygrad_rnn.symbolic registers sympy's functions.
@@ -839,7 +839,7 @@ class TENSOR_F:
     @staticmethod
     def const(a, like):
         proto = like if isinstance(like, type) else like.result_type
-        return _wrap(proto, np.asarray(a), None, 0)
+        return make_tensor(proto, np.asarray(a), None, 0)
 
     @staticmethod
     def data(x):
@@ -847,7 +847,7 @@ class TENSOR_F:
 
     @staticmethod
     def zeros(shape, like):
-        return _wrap(like.result_type, np.zeros(shape, dtype=like.data.dtype), None, 0)
+        return make_tensor(like.result_type, np.zeros(shape, dtype=like.data.dtype), None, 0)
 
     @staticmethod
     def sum(x, axes, keepdims):

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import ops
 from .functional import dropout as _dropout
-from .tape import _Mode, name_scope
+from .tape import current_scope, name_scope, set_scope
 from .tensor import Tensor
 
 ACTIVATIONS = {"tanh": ops.tanh, "relu": ops.relu}
@@ -90,11 +90,11 @@ def run_direction(
     # h0=None means zeros. The first step still multiplies them by W_hh, as torch does: W_hh is then
     # in the graph even when T == 1, and its gradient is zeros rather than missing.
     h = h0 if h0 is not None else Tensor(np.zeros((B, H), dtype=x.data.dtype))
-    scope = _Mode.scope
+    scope = current_scope()
     try:
         for t in order:
             # tag this step's nodes for graph export (set directly: a `with` per step costs more)
-            _Mode.scope = scope + (f"t{t}",)
+            set_scope(scope + (f"t{t}",))
             h_new = act(ops.addmm(steps[t], h, w_hh_t))
             if lengths is not None:
                 m = valid[t][:, None]
@@ -107,7 +107,7 @@ def run_direction(
             outs[t] = out_t
             h = h_new
     finally:
-        _Mode.scope = scope
+        set_scope(scope)
     out = ops.stack(outs, 0)
     if reverse and lengths is not None:
         out = ops.getitem(out, ridx)

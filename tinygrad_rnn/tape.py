@@ -33,6 +33,23 @@ def is_grad_enabled() -> bool:
     return _Mode.grad_enabled
 
 
+def set_grad_mode(mode: bool) -> bool:
+    """Turn recording on or off now (for frontends' own context managers); returns the old mode."""
+    prev, _Mode.grad_enabled = _Mode.grad_enabled, bool(mode)
+    return prev
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside detect_anomaly: nodes record their user line, NaN gradients raise."""
+    return _Mode.anomaly
+
+
+def set_anomaly_mode(mode: bool) -> bool:
+    """Turn anomaly detection on or off now; returns the old mode."""
+    prev, _Mode.anomaly = _Mode.anomaly, bool(mode)
+    return prev
+
+
 @contextlib.contextmanager
 def set_grad_enabled(mode: bool) -> Iterator[None]:
     """Context manager that turns recording on or off and restores the previous state."""
@@ -160,8 +177,6 @@ class TensorBase:
             acc = self._accum = AccumulateGrad(self)
         return (acc, 0)
 
-    _edge = grad_edge  # the older private name, still used inside the package
-
 
 class Node:
     """One recorded op: edges to its inputs' nodes and what its backward rule needs."""
@@ -208,7 +223,7 @@ class Node:
                     proto = x.result_type
                 if x.requires_grad:
                     need = True
-                    edges.append((x._node, x._idx) if x._node is not None else x._edge())
+                    edges.append((x._node, x._idx) if x._node is not None else x.grad_edge())
                 else:
                     edges.append(None)
             else:
@@ -234,7 +249,7 @@ class Node:
             node.trace = _user_frame()  # read by the backward walk if this node's rule gives NaN
         if type(out) is tuple:
             node.n_out = len(out)
-            return tuple(_wrap(proto, o, node if need else None, i) for i, o in enumerate(out))
+            return tuple(make_tensor(proto, o, node if need else None, i) for i, o in enumerate(out))
         node.n_out = 1
         if proto is None:
             raise TypeError("an op needs at least one Tensor among its inputs")
@@ -271,7 +286,7 @@ class Node:
     def args(self, F: Any) -> tuple[Any, ...]:
         """The saved inputs: arrays for a plain backward, Tensors for create_graph."""
         if self.freed:
-            raise _freed_error()
+            raise freed_graph_error()
         out = []
         if F.tensor_mode:
             for x in self.inputs:
@@ -284,9 +299,9 @@ class Node:
     def output(self, F: Any) -> Any:
         """The saved output: an array, or a Tensor still attached to this node for create_graph."""
         if self.freed:
-            raise _freed_error()
+            raise freed_graph_error()
         if F.tensor_mode:
-            return _wrap(self.proto, self.out, self, 0)
+            return make_tensor(self.proto, self.out, self, 0)
         return self.out
 
     def release(self) -> None:
@@ -297,7 +312,8 @@ class Node:
             self.freed = True
 
 
-def _freed_error() -> RuntimeError:
+def freed_graph_error() -> RuntimeError:
+    """The error for a backward through nodes whose saved values an earlier backward freed."""
     return RuntimeError(
         "Trying to backward through the graph a second time (or directly access saved tensors "
         "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -318,9 +334,6 @@ def make_tensor(cls: type | None, data: Any, node: Node | None = None, idx: int 
     t = cls.__new__(cls)
     t._set(data, node, idx)
     return t
-
-
-_wrap = make_tensor  # the older private name, still used inside the package
 
 
 class AccumulateGrad(Node):

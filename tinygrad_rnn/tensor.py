@@ -9,7 +9,7 @@ import numpy as np
 
 from . import ops
 from .engine import run_backward
-from .tape import Node, TensorBase, _wrap
+from .tape import Node, TensorBase, make_tensor
 
 
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -95,7 +95,7 @@ class Tensor(TensorBase):
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph."""
-        return _wrap(self.result_type, self.data, None, 0)
+        return make_tensor(self.result_type, self.data, None, 0)
 
     # -- data access ---------------------------------------------------------------------------
     def numpy(self) -> np.ndarray:
@@ -140,7 +140,7 @@ class Tensor(TensorBase):
         return (
             iter(ops.unbind(self, 0))
             if self.requires_grad
-            else iter([_wrap(self.result_type, a, None, 0) for a in self.data])
+            else iter([make_tensor(self.result_type, a, None, 0) for a in self.data])
         )
 
     def __repr__(self) -> str:
@@ -206,7 +206,7 @@ class Tensor(TensorBase):
 
     # comparisons give plain boolean tensors (never differentiable)
     def _cmp(self, o, fn):
-        return _wrap(self.result_type, fn(self.data, getattr(o, "data", o)), None, 0)
+        return make_tensor(self.result_type, fn(self.data, getattr(o, "data", o)), None, 0)
 
     def __lt__(self, o):
         return self._cmp(o, np.less)

@@ -12,7 +12,7 @@ import numpy as np
 from .. import functional, ops
 from ..random import generator
 from ..rnn import rnn, rnn_cell
-from ..tape import _wrap
+from ..tape import make_tensor
 from ..tensor import Tensor
 from .module import Module, Parameter
 
@@ -141,7 +141,7 @@ class RNNCell(Module):
         if not batched:
             x = ops.reshape(x, (1,) + x.shape)
         if hx is None:
-            hx = _wrap(x.result_type, np.zeros((x.shape[0], self.hidden_size), dtype=x.dtype), None, 0)
+            hx = make_tensor(x.result_type, np.zeros((x.shape[0], self.hidden_size), dtype=x.dtype), None, 0)
         elif not batched:
             hx = ops.reshape(hx, (1,) + hx.shape)
         self.check_forward_args(x, hx)

@@ -15,13 +15,13 @@ from .. import ops, tape
 from .._shapes import broadcast_error, stack_error
 from ..random import generator as _generator
 from ..random import manual_seed as _core_manual_seed
-from ..tape import TensorBase, _wrap
+from ..tape import TensorBase, make_tensor
 from . import _check, _dtype
 from ._tensor import Tensor
 
 
 def _make(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
-    t = _wrap(Tensor, arr, None, 0)
+    t = make_tensor(Tensor, arr, None, 0)
     if requires_grad:
         if arr.dtype.kind not in "fc":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -281,11 +281,10 @@ class _GradMode:
     mode = False
 
     def __enter__(self) -> None:
-        self._prev = tape._Mode.grad_enabled
-        tape._Mode.grad_enabled = self.mode
+        self._prev = tape.set_grad_mode(self.mode)
 
     def __exit__(self, *exc: Any) -> None:
-        tape._Mode.grad_enabled = self._prev
+        tape.set_grad_mode(self._prev)
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -330,15 +329,14 @@ class set_grad_enabled(_GradMode):  # noqa: N801
 
     def __init__(self, mode: bool):
         _check.boolean("set_grad_enabled", "enabled", 1, mode)
-        self._prev = tape._Mode.grad_enabled
         self.mode = bool(mode)
-        tape._Mode.grad_enabled = self.mode
+        self._prev = tape.set_grad_mode(self.mode)
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, *exc: Any) -> None:
-        tape._Mode.grad_enabled = self._prev
+        tape.set_grad_mode(self._prev)
 
 
 def is_grad_enabled() -> bool:

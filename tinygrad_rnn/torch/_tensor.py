@@ -14,7 +14,7 @@ import numpy as np
 from .. import functional, ops
 from .._shapes import broadcast_error, index_error
 from ..random import generator as _generator
-from ..tape import AccumulateGrad, Node, ShapeError, TensorBase, _wrap, is_grad_enabled
+from ..tape import AccumulateGrad, Node, ShapeError, TensorBase, is_grad_enabled, make_tensor
 from ..tensor import Tensor as _CoreTensor
 from . import _check, _dtype, _printing
 from ._dtype import Size
@@ -318,7 +318,7 @@ class Tensor(_CoreTensor):
             return self
         if dt.kind in "fc" and self.data.dtype.kind in "fc":
             return ops.cast(self, dt)
-        return _wrap(self.result_type, self.data.astype(dt), None, 0)  # integer results: no gradient
+        return make_tensor(self.result_type, self.data.astype(dt), None, 0)  # integer results: no gradient
 
     def float(self) -> Tensor:
         """As float32."""
@@ -358,13 +358,13 @@ class Tensor(_CoreTensor):
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """Zeros with this tensor's dtype by default."""
         dt = _dtype.to_np(dtype) or self.data.dtype
-        t = _wrap(self.result_type, np.zeros(_check.new_sizes("new_zeros", size), dt), None, 0)
+        t = make_tensor(self.result_type, np.zeros(_check.new_sizes("new_zeros", size), dt), None, 0)
         return t.requires_grad_(requires_grad) if requires_grad else t
 
     def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """Ones with this tensor's dtype by default."""
         dt = _dtype.to_np(dtype) or self.data.dtype
-        t = _wrap(self.result_type, np.ones(_check.new_sizes("new_ones", size), dt), None, 0)
+        t = make_tensor(self.result_type, np.ones(_check.new_sizes("new_ones", size), dt), None, 0)
         return t.requires_grad_(requires_grad) if requires_grad else t
 
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -372,7 +372,7 @@ class Tensor(_CoreTensor):
         dt = _dtype.to_np(dtype) or self.data.dtype
         if not isinstance(data, (list, tuple, np.ndarray, TensorBase)) and not _check.is_number(data):
             raise TypeError(f"must be real number, not {type(data).__name__}")
-        t = _wrap(self.result_type, np.array(_check.data_array(_operand(data), dt)), None, 0)
+        t = make_tensor(self.result_type, np.array(_check.data_array(_operand(data), dt)), None, 0)
         return t.requires_grad_(requires_grad) if requires_grad else t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -680,14 +680,14 @@ class Tensor(_CoreTensor):
             raise IndexError(f"{fn.__name__[3:]}(): Expected reduction dim {d} to have non-zero size.")
         idx = fn(self.data, axis=d) if self.data.ndim else np.asarray(0)
         if self.data.ndim == 0:
-            return ret(self, _wrap(self.result_type, np.asarray(0, np.int64), None, 0))
+            return ret(self, make_tensor(self.result_type, np.asarray(0, np.int64), None, 0))
         grids = list(np.indices(idx.shape, sparse=True))
         full = tuple(grids[:d] + [idx] + grids[d:])
         values = node.apply(self, idx=full)
         if keepdim:
             values = ops.reshape(values, self.data.shape[:d] + (1,) + self.data.shape[d + 1 :])
             idx = np.expand_dims(idx, d)
-        return ret(values, _wrap(self.result_type, idx.astype(np.int64), None, 0))
+        return ret(values, make_tensor(self.result_type, idx.astype(np.int64), None, 0))
 
     def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
         """Max of all elements; with dim, (values, indices) like torch; with a tensor, elementwise."""
@@ -720,7 +720,7 @@ class Tensor(_CoreTensor):
                 if self.data.shape[d] == 0:
                     raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
             out = (np.max if name == "amax" else np.min)(self.data, axis=ax, keepdims=keepdim)
-            return _wrap(self.result_type, np.asarray(out), None, 0)  # empty: nothing to differentiate
+            return make_tensor(self.result_type, np.asarray(out), None, 0)  # empty: nothing to differentiate
         return fn(self, axes, keepdim)
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
@@ -731,27 +731,27 @@ class Tensor(_CoreTensor):
         """Index of the max (of the flattened tensor without dim)."""
         _check.not_bool("argmax", self)
         if dim is None:
-            return _wrap(self.result_type, np.asarray(np.argmax(self.data), np.int64), None, 0)
+            return make_tensor(self.result_type, np.asarray(np.argmax(self.data), np.int64), None, 0)
         return self._select(np.argmax, _ret_max, dim, keepdim).indices
 
     def argmin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Index of the min (of the flattened tensor without dim)."""
         _check.not_bool("argmin", self)
         if dim is None:
-            return _wrap(self.result_type, np.asarray(np.argmin(self.data), np.int64), None, 0)
+            return make_tensor(self.result_type, np.asarray(np.argmin(self.data), np.int64), None, 0)
         return self._select(np.argmin, _ret_min, dim, keepdim).indices
 
     def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
         """(values, indices), stable like torch's CPU sort."""
         d = _norm_dim(dim, self.data.ndim, "sort")
         if self.data.ndim == 0:
-            return _ret_sort(self.clone(), _wrap(self.result_type, np.zeros((), np.int64), None, 0))
+            return _ret_sort(self.clone(), make_tensor(self.result_type, np.zeros((), np.int64), None, 0))
         key = -self.data if descending else self.data
         idx = np.argsort(key, axis=d, kind="stable")
         grids = list(np.indices(idx.shape, sparse=True))
         full = tuple(grids[:d] + [idx] + grids[d + 1 :])
         return _ret_sort(
-            _SortValues.apply(self, idx=full), _wrap(self.result_type, idx.astype(np.int64), None, 0)
+            _SortValues.apply(self, idx=full), make_tensor(self.result_type, idx.astype(np.int64), None, 0)
         )
 
     # -- shape ops -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import numpy as np
 
 from ... import tape as _tape
 from ...engine import run_backward
-from ...tape import TensorBase, _wrap
+from ...tape import TensorBase, make_tensor
 from ...tensor import grad as _core_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
@@ -58,7 +58,8 @@ def grad(
     if materialize_grads:
         ins = _seq(inputs)
         res = tuple(
-            _wrap(t.result_type, np.zeros_like(t.data), None, 0) if g is None else g for g, t in zip(res, ins)
+            make_tensor(t.result_type, np.zeros_like(t.data), None, 0) if g is None else g
+            for g, t in zip(res, ins)
         )
     return res
 
@@ -129,11 +130,10 @@ class set_detect_anomaly:  # noqa: N801 - torch's name
     """Turn anomaly detection on or off at once; restores the previous mode on exit."""
 
     def __init__(self, mode: bool, check_nan: bool = True):
-        self._prev = _tape._Mode.anomaly
-        _tape._Mode.anomaly = bool(mode)
+        self._prev = _tape.set_anomaly_mode(mode)
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, *exc: Any) -> None:
-        _tape._Mode.anomaly = self._prev
+        _tape.set_anomaly_mode(self._prev)

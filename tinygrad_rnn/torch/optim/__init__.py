@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ... import optim as _optim
-from ...tape import TensorBase, _wrap
+from ...tape import TensorBase, make_tensor
 from .._tensor import Tensor
 from . import lr_scheduler
 
@@ -72,9 +72,9 @@ class Optimizer(_optim.Optimizer):
         for s in sd["state"].values():
             for k, v in s.items():
                 if isinstance(v, np.ndarray):
-                    s[k] = _wrap(Tensor, v, None, 0)
+                    s[k] = make_tensor(Tensor, v, None, 0)
                 elif k == "step":
-                    s[k] = _wrap(Tensor, np.asarray(float(v), np.float32), None, 0)
+                    s[k] = make_tensor(Tensor, np.asarray(float(v), np.float32), None, 0)
         return sd
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:

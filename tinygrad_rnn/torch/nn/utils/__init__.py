@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .... import optim as _optim
-from ....tape import TensorBase, _wrap
+from ....tape import TensorBase, make_tensor
 from ..._tensor import Tensor
 from . import rnn
 
@@ -38,7 +38,7 @@ def clip_grad_norm_(
                 "`error_if_nonfinite=False`"
             )
     total = _optim.clip_grad_norm_(ps, max_norm, norm_type)
-    return _wrap(Tensor, total.data, None, 0)
+    return make_tensor(Tensor, total.data, None, 0)
 
 
 def clip_grad_value_(parameters: Any, clip_value: float, foreach: Any = None) -> None:
