@@ -1,7 +1,7 @@
 """Sequence regression with a 2-layer RNN, written for PyTorch; runs unchanged on tinygrad_rnn.torch.
 
-    python examples/torch_rnn_regression.py --backend torch      # real PyTorch
-    python examples/torch_rnn_regression.py --backend tinygrad   # tinygrad_rnn.torch
+    python examples/torch_rnn_regression.py                      # tinygrad_rnn.torch
+    python examples/torch_rnn_regression.py --backend torch      # real PyTorch, if installed
 
 Only the import block below depends on the backend; everything after it is ordinary PyTorch code
 (a Module with an RNN over packed variable-length sequences, Adam, gradient clipping, no_grad,
@@ -23,7 +23,7 @@ import numpy as np
 
 _parser = argparse.ArgumentParser(description="RNN regression on torch or tinygrad_rnn.torch")
 _parser.add_argument(
-    "--backend", choices=["torch", "tinygrad"], default=os.environ.get("TORCH_BACKEND", "torch")
+    "--backend", choices=["tinygrad", "torch"], default=os.environ.get("TORCH_BACKEND", "tinygrad")
 )
 _parser.add_argument("--epochs", type=int, default=60)
 _args, _ = _parser.parse_known_args(sys.argv[1:] if __name__ == "__main__" else [])

@@ -1,10 +1,12 @@
-"""The PyTorch half of the seed's "Code Example 1", on real torch or on tinygrad_rnn.torch.
+"""The PyTorch half of the code example on MindSpore's page "Differences with torch.nn.RNN", on
+real torch or on tinygrad_rnn.torch.
 
-    python examples/torch_seed_example.py --backend torch      # real PyTorch
-    python examples/torch_seed_example.py --backend tinygrad   # the same code, imports swapped
+    python examples/torch_seed_example.py                     # the same code, imports swapped
+    python examples/torch_seed_example.py --backend torch     # real PyTorch, if installed
 
-SEED_SOURCE is the seed's code as written for PyTorch (laid out in
-shared/reference/seed_example.md); `swap_imports` changes only its import lines. The weights are
+That page (MindSpore r2.3, "Differences with torch.nn.RNN") is where this project started; its
+example is written on one line there, so SEED_SOURCE below lays it out as runnable code.
+`swap_imports` changes only its import lines. The weights are
 random, so the two backends print different numbers here; tests/test_torch_oracle.py loads real
 torch's weights into ours and checks that the printed text is then identical.
 """
@@ -48,7 +50,7 @@ def split_source(source: str) -> tuple[str, str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=["torch", "tinygrad"], default="tinygrad")
+    parser.add_argument("--backend", choices=["tinygrad", "torch"], default="tinygrad")
     args = parser.parse_args(argv)
     source = SEED_SOURCE if args.backend == "torch" else swap_imports(SEED_SOURCE)
     exec(compile(source, f"seed_example[{args.backend}]", "exec"), {"__name__": "__seed__"})

@@ -1,11 +1,12 @@
-"""torch vs MindSpore: "MindSpore: Implement the same functions as PyTorch" (the seed), shown as tests.
+"""torch vs MindSpore: "MindSpore: Implement the same functions as PyTorch" (the verdict of MindSpore's page
+"Differences with torch.nn.RNN", where this project started), shown as tests.
 
 - the same weights (copied by name: the two frameworks name RNN parameters identically) give the same
   outputs, h_n and gradients in tinygrad_rnn.torch and tinygrad_rnn.mindspore, and in real torch and
   real MindSpore;
 - MindSpore's ``seq_length`` is torch's pack_padded_sequence -> RNN -> pad_packed_sequence path;
 - weights move between the two through the converter (tinygrad_rnn.convert);
-- the seed's difference table, regenerated from the two frontends' signatures, is docs/differences.md's.
+- the page's difference table, regenerated from the two frontends' signatures, is docs/differences.md's.
 """
 
 from __future__ import annotations
@@ -170,7 +171,7 @@ def test_real_frameworks_agree_the_same_way(cfg):
 
 @pytest.mark.parametrize("pair", PAIRS)
 def test_seed_code_example_both_halves_agree_for_the_same_weights(pair):
-    """The seed's Code Example 1: torch RNN(2, 3, 4, nonlinearity="relu", bias=False) and MindSpore
+    """The page's code example: torch RNN(2, 3, 4, nonlinearity="relu", bias=False) and MindSpore
     RNN(2, 3, 4, nonlinearity="relu", has_bias=False) print the same numbers for the same weights."""
     th, ms = pair
     rnn_t = th.nn.RNN(2, 3, 4, nonlinearity="relu", bias=False)
@@ -205,7 +206,7 @@ def test_converted_real_torch_weights_give_real_mindspores_numbers(tmp_path):
 
 
 # =============================================================================================
-# the seed's difference table, regenerated from the two frontends' signatures
+# the page's difference table, regenerated from the two frontends' signatures
 # =============================================================================================
 def constructor_parameters(cls: type) -> list[inspect.Parameter]:
     """The documented constructor parameters: an explicit signature, else the first overload with named

@@ -15,8 +15,10 @@ os.environ.setdefault("GLOG_v", "3")
 _RECURSION_LIMIT = sys.getrecursionlimit()
 
 import ast  # noqa: E402
+import importlib.util  # noqa: E402
 import itertools  # noqa: E402
 import re  # noqa: E402
+import subprocess  # noqa: E402
 from typing import Any  # noqa: E402
 
 import mindspore  # noqa: E402
@@ -512,12 +514,31 @@ def _run_source(src: str, capsys: Any, seed: int) -> tuple[str, dict[str, Any]]:
     return capsys.readouterr().out, ns
 
 
-def test_seed_example_differs_from_the_seed_only_in_imports():
-    with open(EXAMPLE) as f:
-        example = f.read()
-    assert _statements(example) == _statements(SEED_MINDSPORE_HALF)
-    imports = [ln for ln in example.splitlines() if ln.startswith(("import ", "from "))]
-    assert imports and all("tinygrad_rnn.mindspore" in ln or "numpy" in ln for ln in imports)
+def _load_seed_example() -> Any:
+    spec = importlib.util.spec_from_file_location("_mindspore_seed_example", EXAMPLE)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_seed_example_differs_from_the_page_only_in_imports():
+    ex = _load_seed_example()
+    # the example's copy of the page's code is the page's code (this file's own copy above)...
+    assert _statements(ex.SEED_SOURCE) == _statements(SEED_MINDSPORE_HALF)
+    # ...and the tinygrad version differs from it only in import lines, all of them ours
+    a, b = ex.SEED_SOURCE.splitlines(), ex.swap_imports(ex.SEED_SOURCE).splitlines()
+    changed = [(x, y) for x, y in zip(a, b) if x != y]
+    assert len(a) == len(b) and len(changed) == 3
+    assert all(x.startswith(("import ", "from ")) and "tinygrad_rnn.mindspore" in y for x, y in changed)
+
+
+def test_seed_example_command_line_runs_both_backends():
+    for backend in ("tinygrad", "mindspore"):
+        r = subprocess.run(
+            [sys.executable, EXAMPLE, "--backend", backend], capture_output=True, text=True, check=True
+        )
+        # two tensors printed as MindSpore prints them: (1, 1, 3) and (4, 1, 3), no other text
+        assert r.stdout.count("[[[") == 2 and r.stdout.count("]]\n\n [[") == 3, (backend, r.stdout)
 
 
 def _printed_numbers(text: str) -> np.ndarray:
@@ -525,8 +546,8 @@ def _printed_numbers(text: str) -> np.ndarray:
 
 
 def test_seed_example_prints_what_real_mindspore_prints_for_the_same_weights(capsys):
-    with open(EXAMPLE) as f:
-        example = f.read()
+    ex = _load_seed_example()
+    example = ex.swap_imports(ex.SEED_SOURCE)
     # 1) both draw their initial weights from numpy's global generator in the same order: same seed,
     #    same weights, the same printout (numbers equal to float32 rounding: the last printed digit of
     #    a float32 may differ where the two sum a matmul in a different order)

@@ -422,3 +422,21 @@ def test_init_dtype_follows_argument():
     o = nn.RNN(3, 4, dtype=np.float64)
     assert all(p.dtype == np.float64 for p in o.parameters())
     assert all(np.all(np.abs(p.data) <= 0.5) for p in o.parameters())
+
+
+def test_layers_take_numpy_arrays_as_constant_inputs():
+    # the core Tensor wraps numpy: a layer given an ndarray (input or state) treats it as a constant
+    rnn = nn.RNN(2, 3, dtype=np.float64)
+    x = np.random.default_rng(0).standard_normal((4, 1, 2))
+    h0 = np.full((1, 1, 3), 0.5)
+    out_np, h_np = rnn(x, h0)
+    out_t, h_t = rnn(Tensor(x), Tensor(h0))
+    np.testing.assert_array_equal(out_np.numpy(), out_t.numpy())
+    np.testing.assert_array_equal(h_np.numpy(), h_t.numpy())
+    out_np.sum().backward()  # the weights still get gradients
+    assert rnn.weight_ih_l0.grad is not None
+    cell = nn.RNNCell(2, 3, dtype=np.float64)
+    np.testing.assert_array_equal(cell(x[0]).numpy(), cell(Tensor(x[0])).numpy())
+    # a dtype that does not match the weights gets the layer's own message, not a numpy error
+    with pytest.raises(ValueError, match=r"input dtype \(float32\) does not match weight dtype \(float64\)"):
+        rnn(x.astype(np.float32))

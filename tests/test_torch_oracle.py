@@ -244,8 +244,9 @@ def test_all_weights_and_parameter_order_match_torch():
 
 
 # ---------------------------------------------------------------------------------------------
-# The seed's PyTorch half: only the import lines change, and with real torch's weights loaded the
-# printed text is real torch's
+# The PyTorch half of the example on MindSpore's page "Differences with torch.nn.RNN" (where this
+# project started): only the import lines change, and with real torch's weights loaded the printed
+# text is real torch's
 # ---------------------------------------------------------------------------------------------
 def test_seed_example_prints_what_torch_prints(capsys):
     ex = load_example("torch_seed_example")
@@ -341,7 +342,7 @@ def test_training_parity(opt_name, clip):
 
 
 # ---------------------------------------------------------------------------------------------
-# Error parity: every bad input of anchor_behaviour.md, against torch's live exception
+# Error parity: the bad inputs whose torch behaviour we verified by hand, against torch's live exception
 # ---------------------------------------------------------------------------------------------
 def _pp(m, x, lengths, **kw):
     return m.nn.utils.rnn.pack_padded_sequence(x, lengths, **kw)

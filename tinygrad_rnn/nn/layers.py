@@ -33,6 +33,11 @@ def _check_positive_int(name: str, v: Any) -> None:
         raise ValueError(f"{name} must be greater than zero")
 
 
+def as_input(x: Any) -> Any:
+    """A layer's input as a Tensor: the core takes numpy arrays (and nested lists) as constants."""
+    return x if x is None or isinstance(x, Tensor) else Tensor(np.asarray(x))
+
+
 def _check_bool(name: str, v: Any) -> None:
     if not isinstance(v, bool):
         raise TypeError(f"{name} should be of type bool, got: {type(v).__name__}")
@@ -133,6 +138,7 @@ class RNNCell(Module):
             uniform_(p, -k, k)
 
     def forward(self, x: Tensor, hx: Tensor | None = None) -> Tensor:
+        x, hx = as_input(x), as_input(hx)
         if x.ndim not in (1, 2):
             raise ValueError(f"RNNCell: Expected input to be 1D or 2D, got {x.ndim}D instead")
         if hx is not None and hx.ndim != x.ndim:
@@ -318,6 +324,7 @@ class RNN(Module):
         return arr.astype(np.int64)
 
     def forward(self, input: Tensor, hx: Tensor | None = None, lengths: Any = None) -> tuple[Tensor, Tensor]:
+        input, hx = as_input(input), as_input(hx)
         if input.ndim not in (2, 3):
             raise ValueError(f"RNN: Expected input to be 2D or 3D, got {input.ndim}D tensor instead")
         batched = input.ndim == 3
