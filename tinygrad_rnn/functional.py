@@ -1,4 +1,4 @@
-"""Composites built only from the primitives in ops.py: softmax, losses, dropout, linear."""
+"""Composites built only from the primitives in ops/ (the package): softmax, losses, dropout, linear."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ def _sympy_tanh(z: Any) -> Any:
 
 
 def register() -> None:
-    """Put sympy's exp/log/tanh/sigmoid/relu/relu_mask into `ops.OBJECT_MATH` (done on import)."""
+    """Put sympy's exp/log/tanh/sigmoid/relu/relu_mask/sqrt into `ops.OBJECT_MATH` (done on import)."""
     import sympy
 
     ops.OBJECT_MATH.update(
@@ -89,6 +89,7 @@ def register() -> None:
             "relu": _sympy_relu,
             # relu's derivative; Heaviside(0, 0) = 0 as our numeric relu_mask (torch: relu'(0) = 0)
             "relu_mask": lambda z: sympy.Heaviside(z, 0),
+            "sqrt": sympy.sqrt,
         }
     )
 

@@ -1,6 +1,6 @@
 """The reverse-mode tape: graph nodes, grad modes, anomaly mode and the iterative backward walk.
 
-Every differentiable op is a `Node` subclass (see ops.py) whose forward runs on numpy arrays and
+Every differentiable op is a `Node` subclass (see the ops package) whose forward runs on numpy arrays and
 whose backward rule is written against a small namespace `F` of array functions. The walk passes
 `F = numpy` functions for a plain backward (fast, no graph) and `F = tensor ops` when
 `create_graph=True`, so the very same rule also builds the graph of the gradient (double backward).
@@ -235,6 +235,13 @@ class Node:
             out = node.forward(*arrays, **kw) if kw else node.forward(*arrays)
         except ShapeError as e:
             raise (e if proto is None else proto.op_error(e)) from None
+        multi = False
+        if type(out) is not np.ndarray:  # the one test an ordinary array result pays
+            if type(out) is tuple:
+                multi = True
+            elif not isinstance(out, np.generic):
+                # arithmetic on 0-d object arrays gives the bare object (a sympy expression): re-wrap it
+                out = np.asarray(out, dtype=object)
         if need and _Mode.grad_enabled:
             node.next = edges
             node.shapes = shapes
@@ -247,7 +254,7 @@ class Node:
             need = False
         if _Mode.anomaly:
             node.trace = _user_frame()  # read by the backward walk if this node's rule gives NaN
-        if type(out) is tuple:
+        if multi:
             node.n_out = len(out)
             return tuple(make_tensor(proto, o, node if need else None, i) for i, o in enumerate(out))
         node.n_out = 1
@@ -263,13 +270,18 @@ class Node:
         return t
 
     def forward(self, *arrays: Any, **kw: Any) -> Any:
+        """The op on the inputs' numpy arrays (Node.apply wraps a bare object result in an array)."""
         raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{self.name} object at {hex(id(self))}>"  # as torch prints a grad_fn
 
     def recompute(self, *arrays: Any) -> Any:
         """This op's forward run again on `arrays`, recording nothing (graph pictures use it)."""
         fresh = type(self).__new__(type(self))  # a forward may write to its node: not to this one
         fresh.kw = dict(self.kw or {})
-        return fresh.forward(*arrays, **fresh.kw)
+        out = fresh.forward(*arrays, **fresh.kw)
+        return out if isinstance(out, (np.ndarray, np.generic, tuple)) else np.asarray(out, dtype=object)
 
     def input_labels(self) -> list[str]:
         """What each input is called in a picture: the op's own `input_names`, else self/other."""

@@ -145,7 +145,9 @@ class Tensor(TensorBase):
 
     def __repr__(self) -> str:
         extra = ", requires_grad=True" if self.requires_grad else ""
-        return f"Tensor({np.array2string(self.data, separator=', ')}, dtype={self.dtype}{extra})"
+        # prefix: rows after the first line up under the first one, as in numpy's array(...) repr
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        return f"Tensor({body}, dtype={self.dtype}{extra})"
 
     __hash__ = object.__hash__
 
@@ -227,25 +229,7 @@ class Tensor(TensorBase):
         return self._cmp(o, np.not_equal)
 
     # -- methods -------------------------------------------------------------------------------
-    def exp(self) -> Tensor:
-        """e ** self."""
-        return ops.exp(self)
-
-    def log(self) -> Tensor:
-        """Natural logarithm."""
-        return ops.log(self)
-
-    def tanh(self) -> Tensor:
-        """Hyperbolic tangent."""
-        return ops.tanh(self)
-
-    def sigmoid(self) -> Tensor:
-        """Logistic sigmoid."""
-        return ops.sigmoid(self)
-
-    def relu(self) -> Tensor:
-        """max(self, 0)."""
-        return ops.relu(self)
+    # exp, log, tanh, sigmoid, relu, sqrt, ...: one per elementwise math op, added after the class
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         """Clamp into [lo, hi]."""
@@ -332,6 +316,11 @@ class Tensor(TensorBase):
     def double(self) -> Tensor:
         """As float64."""
         return ops.cast(self, np.float64)
+
+
+# x.exp(), x.tanh(), ...: every elementwise math op (ops.UNARY_MATH) is a method, its function itself
+for _name in ops.UNARY_MATH:
+    setattr(Tensor, _name, getattr(ops, _name))
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:

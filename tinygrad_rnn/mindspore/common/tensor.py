@@ -264,8 +264,8 @@ class Tensor(CoreTensor):
         return self * self
 
     def sqrt(self) -> Tensor:
-        """x ** 0.5."""
-        return self**0.5
+        """Square root (of integers and booleans in float32, as MindSpore)."""
+        return core_ops.sqrt(self if self.data.dtype.kind in "fc" else core_ops.cast(self, np.float32))
 
     def copy(self) -> Tensor:
         """A detached copy."""

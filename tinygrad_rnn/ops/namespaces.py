@@ -1,0 +1,168 @@
+"""The two array namespaces the backward rules run on (both satisfy base.ArrayNamespace).
+
+* `NUMPY_F`: plain numpy on the saved arrays. Nothing is recorded and nothing is allocated that
+  is not needed: the ordinary, fast backward.
+* `TENSOR_F`: the ops of this package on Tensors. With recording on (`create_graph=True`) every
+  step of a backward rule is itself recorded, so the gradient is a Tensor with a graph and can be
+  differentiated again, with no second set of rules.
+
+The entries of the elementwise math ops (F.exp, F.log, F.tanh, ...) are not written here: they are
+derived from unary.UNARY_MATH at the bottom (the kernel for NUMPY_F, the recorded op for TENSOR_F).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tape import make_tensor
+from .base import Shape, np_zero_where
+from .binary import Pow, Where, np_pow_scalar, pow_
+from .matmul import Matmul
+from .movement import Concat, Expand, GetItem, Reshape, Scatter, Split, Stack, Transpose, Unbind, np_scatter
+from .reductions import Sum
+from .unary import UNARY_MATH, Cast, ReluBackward, SigmoidBackward, np_relu_backward, np_sigmoid_backward
+
+
+class NUMPY_F:
+    """Backward on plain arrays: nothing recorded, nothing allocated that is not needed."""
+
+    tensor_mode = False
+
+    @staticmethod
+    def const(a: np.ndarray, like: Any) -> np.ndarray:
+        return a
+
+    @staticmethod
+    def data(x: np.ndarray) -> np.ndarray:
+        return x
+
+    @staticmethod
+    def zeros(shape: Shape, like: np.ndarray) -> np.ndarray:
+        return np.zeros(shape, dtype=like.dtype)
+
+    @staticmethod
+    def sum(x: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
+        return np.asarray(np.sum(x, axis=axes, keepdims=keepdims))
+
+    @staticmethod
+    def where(mask: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.where(mask, a, b)
+
+    @staticmethod
+    def select(mask: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """g where mask, else 0: a select, never g * mask (inf * 0 would be NaN where torch gives 0)."""
+        return np_zero_where(np.logical_not(mask), g)
+
+    @staticmethod
+    def pow_scalar(a: np.ndarray, e: Any) -> np.ndarray:
+        return np_pow_scalar(a, np.asarray(e, dtype=a.dtype))
+
+    sigmoid_backward = staticmethod(np_sigmoid_backward)
+    relu_backward = staticmethod(np_relu_backward)
+    reshape = staticmethod(np.reshape)
+    broadcast_to = staticmethod(np.broadcast_to)
+    transpose = staticmethod(np.transpose)
+    matmul = staticmethod(np.matmul)
+    pow = staticmethod(np.power)
+    getitem = staticmethod(lambda x, idx: x[idx])
+    scatter = staticmethod(np_scatter)
+
+    @staticmethod
+    def swap(x: np.ndarray) -> np.ndarray:
+        return np.swapaxes(x, -1, -2)
+
+    @staticmethod
+    def cast(x: np.ndarray, dtype: Any) -> np.ndarray:
+        return x.astype(dtype)
+
+    @staticmethod
+    def stack(xs: list[np.ndarray], axis: int) -> np.ndarray:
+        return np.stack(xs, axis=axis)
+
+    @staticmethod
+    def concat(xs: list[np.ndarray], axis: int) -> np.ndarray:
+        return np.concatenate(xs, axis=axis)
+
+    @staticmethod
+    def split(x: np.ndarray, sizes: list[int], axis: int) -> list[np.ndarray]:
+        return np.split(x, np.cumsum(sizes)[:-1], axis=axis)
+
+    @staticmethod
+    def unbind(x: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
+        return tuple(np.moveaxis(x, axis, 0))
+
+
+class TENSOR_F:
+    """Backward with create_graph=True: the same rules, run as recorded Tensor ops."""
+
+    tensor_mode = True
+
+    @staticmethod
+    def const(a: np.ndarray, like: Any) -> Any:
+        proto = like if isinstance(like, type) else like.result_type
+        return make_tensor(proto, np.asarray(a), None, 0)
+
+    @staticmethod
+    def data(x: Any) -> np.ndarray:
+        return x.data
+
+    @staticmethod
+    def zeros(shape: Shape, like: Any) -> Any:
+        return make_tensor(like.result_type, np.zeros(shape, dtype=like.data.dtype), None, 0)
+
+    @staticmethod
+    def sum(x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+        return Sum.apply(x, axes=tuple(axes), keepdims=keepdims)
+
+    @staticmethod
+    def where(mask: np.ndarray, a: Any, b: Any) -> Any:
+        """A Where node, so the select is differentiable again (its backward selects too)."""
+        return Where.apply(a, b, cond=np.asarray(mask, dtype=bool))
+
+    @staticmethod
+    def select(mask: np.ndarray, g: Any) -> Any:
+        """g where mask, else 0, as a Where node."""
+        return Where.apply(g, np.zeros((), dtype=g.data.dtype), cond=np.asarray(mask, dtype=bool))
+
+    @staticmethod
+    def pow_scalar(a: Any, e: Any) -> Any:
+        return Pow.apply(a, np.asarray(e, dtype=a.data.dtype))
+
+    sigmoid_backward = staticmethod(lambda g, y: SigmoidBackward.apply(g, y))
+    relu_backward = staticmethod(lambda g, a: ReluBackward.apply(g, a))
+
+    @staticmethod
+    def reshape(x: Any, shape: Shape) -> Any:
+        return Reshape.apply(x, shape=tuple(shape))
+
+    @staticmethod
+    def broadcast_to(x: Any, shape: Shape) -> Any:
+        return Expand.apply(x, shape=tuple(shape))
+
+    @staticmethod
+    def transpose(x: Any, perm: tuple[int, ...]) -> Any:
+        return Transpose.apply(x, perm=tuple(perm))
+
+    @staticmethod
+    def swap(x: Any) -> Any:
+        perm = list(range(x.data.ndim))
+        perm[-1], perm[-2] = perm[-2], perm[-1]
+        return Transpose.apply(x, perm=tuple(perm))
+
+    matmul = staticmethod(lambda a, b: Matmul.apply(a, b))
+    pow = staticmethod(lambda a, b: pow_(a, b))
+    getitem = staticmethod(lambda x, idx: GetItem.apply(x, idx=idx))
+    scatter = staticmethod(lambda g, idx, shape: Scatter.apply(g, idx=idx, shape=shape))
+    cast = staticmethod(lambda x, dtype: Cast.apply(x, dtype=np.dtype(dtype)))
+    stack = staticmethod(lambda xs, axis: Stack.apply(*xs, axis=axis))
+    concat = staticmethod(lambda xs, axis: Concat.apply(*xs, axis=axis))
+    split = staticmethod(lambda x, sizes, axis: Split.apply(x, sizes=tuple(sizes), axis=axis))
+    unbind = staticmethod(lambda x, axis: Unbind.apply(x, axis=axis))
+
+
+# F.exp, F.log, F.tanh, ...: each elementwise math op's kernel (NUMPY_F) and recorded op (TENSOR_F)
+for _name, _cls in UNARY_MATH.items():
+    setattr(NUMPY_F, _name, staticmethod(_cls.kernel))
+    setattr(TENSOR_F, _name, staticmethod(_cls.apply))
