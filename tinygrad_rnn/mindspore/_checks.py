@@ -157,10 +157,14 @@ def boolean(op: str, name: str, v: Any) -> bool:
     return bool(v)
 
 
+def _spread(v: tuple[Any, ...]) -> Any:
+    """Method arguments given as ints or as one sequence, x.reshape(2, 3) or x.reshape((2, 3)): the ints."""
+    return v[0] if len(v) == 1 and isinstance(v[0], (tuple, list)) else v
+
+
 def reshape_target(op: str, v: Any, size: int) -> tuple[int, ...]:
     """A shape (one -1 allowed) holding `size` elements: TypeError / ValueError."""
-    shape = v[0] if len(v) == 1 and isinstance(v[0], (tuple, list)) else v
-    shape = globals()["shape"](op, "shape", shape)
+    shape = globals()["shape"](op, "shape", _spread(v))
     known = int(np.prod([s for s in shape if s != -1]))
     free = shape.count(-1)
     bad_free = free > 1 or (free == 1 and (known == 0 or size % known))
@@ -171,8 +175,7 @@ def reshape_target(op: str, v: Any, size: int) -> tuple[int, ...]:
 
 def permutation(op: str, v: Any, ndim: int) -> tuple[int, ...]:
     """A permutation of range(ndim): TypeError / ValueError."""
-    perm = v[0] if len(v) == 1 and isinstance(v[0], (tuple, list)) else v
-    perm = shape(op, "perm", perm)
+    perm = shape(op, "perm", _spread(v))
     if len(perm) != ndim:
         raise ValueError(f"For '{op}', the 'perm' must have {ndim} entries (the rank), but got {perm}.")
     perm = tuple(axis(op, "perm", p, ndim) % max(ndim, 1) for p in perm)

@@ -127,6 +127,29 @@ def new_sizes(fn: str, args: tuple[Any, ...]) -> tuple[int, ...]:
     return shape
 
 
+def new_weight_shape(*shape: Any) -> tuple[int, ...]:
+    """A module's weight size: torch allocates it with empty() first, so its errors are empty()'s."""
+    for i, s in enumerate(shape):
+        if not is_int(s):
+            raise TypeError(
+                f"empty(): argument 'size' failed to unpack the object at pos {i + 1} with error "
+                f'"type must be tuple of ints,but got {type(s).__name__}"'
+            )
+    return new_sizes("empty", shape)
+
+
+def grad_dtype(dtype: Any, method: bool = False) -> None:
+    """Only floating-point and complex tensors can require gradients. torch words the refusal by path:
+    `t.requires_grad_()` (method) says "only ... floating point dtype", requires_grad=True of a factory
+    (torch.tensor, zeros, new_zeros, nn.Parameter, ...) "Only ... floating point and complex dtype"."""
+    if np.dtype(dtype).kind not in "fc":
+        raise RuntimeError(
+            "only Tensors of floating point dtype can require gradients"
+            if method
+            else "Only Tensors of floating point and complex dtype can require gradients"
+        )
+
+
 def boolean(fn: str, name: str, pos: int, v: Any) -> bool:
     """argument must be a bool."""
     if not isinstance(v, (bool, np.bool_)):

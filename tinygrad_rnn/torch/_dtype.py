@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
+
+from ..tape import TensorBase
 
 
 class dtype:  # noqa: N801 - torch's name
@@ -42,15 +45,6 @@ complex128 = dtype("complex128", np.complex128)
 _BY_NP = {
     d.dtype: d
     for d in (float32, float64, float16, int64, int32, int16, int8, uint8, bool, complex64, complex128)
-}
-# the scalar names torch uses in messages such as "mat1 and mat2 must have the same dtype"
-SCALAR_NAME = {
-    float32: "Float",
-    float64: "Double",
-    float16: "Half",
-    int64: "Long",
-    int32: "Int",
-    bool: "Bool",
 }
 LEGACY_TYPE = {
     float32: "FloatTensor",
@@ -155,3 +149,41 @@ def check_device(d: Any) -> None:
     """Accept None / 'cpu' / device('cpu'); anything else raises (there is no accelerator here)."""
     if d is not None:
         device(d)
+
+
+def parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[np.dtype | None, builtins.bool | None]:
+    """The arguments of Tensor.to and nn.Module.to, parsed as torch's _parse_to does: (the target numpy
+    dtype or None, the copy flag or None when not given).
+
+    By keyword: dtype, device (the CPU only), non_blocking, copy, memory_format. Positionally: a dtype, a
+    tensor (its dtype), a device (or None), then bools (non_blocking, copy); an int is an accelerator
+    index, and a bool first is torch.bool (as torch reads it).
+    """
+    kwargs = dict(kwargs)
+    target = kwargs.pop("dtype", None)
+    check_device(kwargs.pop("device", None))
+    copy = kwargs.pop("copy", None)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    flags = 0
+    for i, a in enumerate(args):
+        if isinstance(a, (dtype, np.dtype, type)):
+            target = a
+        elif isinstance(a, TensorBase):
+            target = a.data.dtype
+        elif isinstance(a, (str, device)) or a is None:
+            check_device(a)
+        elif isinstance(a, (builtins.bool, np.bool_)):  # `bool` is torch.bool in this module
+            if i == 0:  # torch's parser reads a leading bool as the dtype torch.bool
+                target = bool
+                continue
+            flags += 1
+            if flags == 2:  # non_blocking, then copy
+                copy = a
+        elif isinstance(a, int):
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
+    return to_np(target), copy

@@ -23,14 +23,9 @@ from ._tensor import Tensor
 def _make(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
     t = make_tensor(Tensor, arr, None, 0)
     if requires_grad:
-        if arr.dtype.kind not in "fc":
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        _check.grad_dtype(arr.dtype)
         t.requires_grad = True
     return t
-
-
-def _size(size: Sequence[Any], fn: str = "zeros") -> tuple[int, ...]:
-    return _check.new_sizes(fn, tuple(size))
 
 
 def _default_dtype(dtype: Any, fallback: Any = np.float32) -> np.dtype:
@@ -78,7 +73,7 @@ def zeros(
 ) -> Tensor:
     """Zeros (float32 by default)."""
     _dtype.check_device(device)
-    return _make(np.zeros(_size(size, "zeros"), _default_dtype(dtype)), requires_grad)
+    return _make(np.zeros(_check.new_sizes("zeros", size), _default_dtype(dtype)), requires_grad)
 
 
 def ones(
@@ -86,7 +81,7 @@ def ones(
 ) -> Tensor:
     """Ones (float32 by default)."""
     _dtype.check_device(device)
-    return _make(np.ones(_size(size, "ones"), _default_dtype(dtype)), requires_grad)
+    return _make(np.ones(_check.new_sizes("ones", size), _default_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -109,7 +104,8 @@ def full(
         )
     _check.number("full", "fill_value", 2, fill_value)
     return _make(
-        np.full(_size((size,), "full"), _operand_num(fill_value), _dtype.to_np(dtype)), requires_grad
+        np.full(_check.new_sizes("full", (size,)), _operand_num(fill_value), _dtype.to_np(dtype)),
+        requires_grad,
     )
 
 
@@ -151,7 +147,8 @@ def randn(
     """N(0, 1) samples from the package generator (torch's random stream is not reproduced)."""
     _dtype.check_device(device)
     return _make(
-        _generator().standard_normal(_size(size, "randn")).astype(_default_dtype(dtype)), requires_grad
+        _generator().standard_normal(_check.new_sizes("randn", size)).astype(_default_dtype(dtype)),
+        requires_grad,
     )
 
 
@@ -160,7 +157,9 @@ def rand(
 ) -> Tensor:
     """U[0, 1) samples from the package generator."""
     _dtype.check_device(device)
-    return _make(_generator().random(_size(size, "rand")).astype(_default_dtype(dtype)), requires_grad)
+    return _make(
+        _generator().random(_check.new_sizes("rand", size)).astype(_default_dtype(dtype)), requires_grad
+    )
 
 
 _MISSING: Any = object()
@@ -174,7 +173,7 @@ def randint(
         low, high, size = 0, low, high
     low = _check.integer("randint", "low", 1, low)
     high = _check.integer("randint", "high", 2, high)
-    shape = _size((size,), "randint")
+    shape = _check.new_sizes("randint", (size,))
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     return _make(_generator().integers(low, high, shape).astype(_default_dtype(dtype, np.int64)))

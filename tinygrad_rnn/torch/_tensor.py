@@ -2,6 +2,12 @@
 
 Every op still runs through the core (tinygrad_rnn.ops); results come back as this class because
 the core builds an op's output with the `result_type` of its first Tensor input.
+
+One module on purpose, though long: it is one idea, the torch.Tensor class, and every method is a
+thin adapter (torch's argument names, checks and messages, then one core op). Method families in
+mixin modules would only scatter one class's surface; what is shared lives elsewhere already (the
+checks in _check, dtypes in _dtype, printing in _printing). The grad_fn view (Function) and
+torch.return_types at the top are the vocabulary the methods return.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional, ops
-from .._shapes import broadcast_error, index_error
+from .._shapes import broadcast_error, index_error, normalize_axes
 from ..random import generator as _generator
 from ..tape import AccumulateGrad, Node, ShapeError, TensorBase, is_grad_enabled, make_tensor
 from ..tensor import Tensor as _CoreTensor
@@ -133,11 +139,8 @@ def _sizes(args: tuple[Any, ...], fn: str = "view", name: str = "size") -> tuple
 
 
 def _norm_dim(d: int, nd: int, fn: str = "dim") -> int:
-    d = _check.integer(fn, "dim", 1, d)
-    n = max(nd, 1)
-    if not -n <= d < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
-    return d % n
+    """One int dim in [0, nd) (0 for a 0-d tensor): torch's TypeError, then its IndexError (the core's)."""
+    return normalize_axes(_check.integer(fn, "dim", 1, d), nd)[0]
 
 
 def _check_inplace(t: TensorBase) -> None:
@@ -189,8 +192,31 @@ class Tensor(_CoreTensor):
 
     @classmethod
     def op_error(cls, err: ShapeError) -> Exception:
-        """torch raises a plain RuntimeError (IndexError when indexing); the core's wording is torch's."""
-        return (IndexError if isinstance(err, IndexError) else RuntimeError)(str(err))
+        """A core ShapeError as torch raises it: a plain RuntimeError (IndexError when indexing) with
+        torch's message, rebuilt from `err.facts` where the core's neutral wording differs."""
+        f, kind, msg = err.facts, err.facts.get("kind"), str(err)
+        if err.op == "split" and kind == "sum":
+            msg = (
+                f"split_with_sizes expects split_sizes to sum exactly to {f['size']} (input tensor's size at "
+                f"dimension {f['dim']}), but got split_sizes={list(f['sizes'])}"
+            )
+        elif err.op == "transpose" and kind == "perm":  # in range and as long as the dims: a duplicate
+            msg = (
+                "permute(): duplicate dims are not allowed."
+                if len(f["perm"]) == f["ndim"]
+                else "permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
+                f"the desired ordering of dimensions i.e. input.dim() = {f['ndim']} is not equal to "
+                f"len(dims) = {len(f['perm'])}"
+            )
+        elif err.op in ("max", "min") and kind == "empty":  # max() of all elements, else amax / amin
+            fn = err.op if f["whole"] else "a" + err.op
+            msg = (
+                f"{fn}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                "reduction dim with the 'dim' argument."
+                if f["dim"] is None
+                else f"{fn}(): Expected reduction dim {f['dim']} to have non-zero size."
+            )
+        return (IndexError if isinstance(err, IndexError) else RuntimeError)(msg)
 
     def __init__(self, *args: Any):
         # the legacy constructor: torch.Tensor(2, 3) (zeros here, torch leaves memory uninitialised)
@@ -289,28 +315,9 @@ class Tensor(_CoreTensor):
         return a if dtype is None else a.astype(dtype)
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert dtype (device may only be the CPU); returns self when nothing changes."""
-        target = kwargs.pop("dtype", None)
-        _dtype.check_device(kwargs.pop("device", None))
-        copy = kwargs.pop("copy", False)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        for a in args:
-            if isinstance(a, (_dtype.dtype, np.dtype, type)):
-                target = a
-            elif isinstance(a, TensorBase):
-                target = a.data.dtype
-            elif isinstance(a, (str, _dtype.device)):
-                _dtype.check_device(a)
-            elif isinstance(a, (bool, np.bool_)):
-                continue  # non_blocking / copy positional flags
-            elif isinstance(a, int):
-                raise RuntimeError("Cannot access accelerator device when none is available.")
-            else:
-                raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
-        out = self if target is None else self._cast(_dtype.to_np(target))
+        """Convert dtype (device may only be the CPU); returns self when nothing changes (and not copy)."""
+        target, copy = _dtype.parse_to(args, kwargs)
+        out = self if target is None else self._cast(target)
         return out.clone() if copy and out is self else out
 
     def _cast(self, dt: np.dtype) -> Tensor:
@@ -358,28 +365,33 @@ class Tensor(_CoreTensor):
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """Zeros with this tensor's dtype by default."""
         dt = _dtype.to_np(dtype) or self.data.dtype
-        t = make_tensor(self.result_type, np.zeros(_check.new_sizes("new_zeros", size), dt), None, 0)
-        return t.requires_grad_(requires_grad) if requires_grad else t
+        return self._new(np.zeros(_check.new_sizes("new_zeros", size), dt), requires_grad)
 
     def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """Ones with this tensor's dtype by default."""
         dt = _dtype.to_np(dtype) or self.data.dtype
-        t = make_tensor(self.result_type, np.ones(_check.new_sizes("new_ones", size), dt), None, 0)
-        return t.requires_grad_(requires_grad) if requires_grad else t
+        return self._new(np.ones(_check.new_sizes("new_ones", size), dt), requires_grad)
 
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """A new leaf from data, with this tensor's dtype by default."""
         dt = _dtype.to_np(dtype) or self.data.dtype
         if not isinstance(data, (list, tuple, np.ndarray, TensorBase)) and not _check.is_number(data):
             raise TypeError(f"must be real number, not {type(data).__name__}")
-        t = make_tensor(self.result_type, np.array(_check.data_array(_operand(data), dt)), None, 0)
-        return t.requires_grad_(requires_grad) if requires_grad else t
+        return self._new(np.array(_check.data_array(_operand(data), dt)), requires_grad)
+
+    def _new(self, arr: np.ndarray, requires_grad: bool) -> Tensor:
+        """A new leaf of this tensor's type (a factory's wording when it cannot require gradients)."""
+        t = make_tensor(self.result_type, arr, None, 0)
+        if requires_grad:
+            _check.grad_dtype(arr.dtype)
+            t.requires_grad = True
+        return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark a leaf as needing gradients."""
         _check.boolean("requires_grad_", "requires_grad", 1, requires_grad)
-        if requires_grad and self.data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if requires_grad:
+            _check.grad_dtype(self.data.dtype, method=True)
         return super().requires_grad_(requires_grad)
 
     # -- printing ------------------------------------------------------------------------------
@@ -670,7 +682,7 @@ class Tensor(_CoreTensor):
         if x.data.dtype.kind not in "fc":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                f"complex dtype. Got: {_dtype.SCALAR_NAME.get(x.dtype, x.dtype.name)}"
+                f"complex dtype. Got: {_check.scalar_name(x)}"
             )
         return ops.mean(x, dim, _keep(keepdim, keepdims))
 
@@ -757,7 +769,7 @@ class Tensor(_CoreTensor):
     # -- shape ops -----------------------------------------------------------------------------
     def view(self, *shape: Any) -> Tensor:
         """Same data, new shape (one -1 allowed); numpy storage makes every view possible."""
-        return ops.reshape(self, _sizes(shape))
+        return ops.reshape(self, _check.sizes("view", "size", shape))
 
     def view_as(self, other: TensorBase) -> Tensor:
         """view(other.shape)."""
@@ -766,7 +778,7 @@ class Tensor(_CoreTensor):
 
     def reshape(self, *shape: Any) -> Tensor:
         """Same data, new shape."""
-        return ops.reshape(self, _sizes(shape, "reshape", "shape"))
+        return ops.reshape(self, _check.sizes("reshape", "shape", shape))
 
     def reshape_as(self, other: TensorBase) -> Tensor:
         """reshape(other.shape)."""
@@ -834,7 +846,7 @@ class Tensor(_CoreTensor):
 
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to a larger shape (-1 keeps a dimension)."""
-        sizes = _sizes(sizes, "expand")
+        sizes = _check.sizes("expand", "size", sizes)
         lead = len(sizes) - self.data.ndim
         for i, s in enumerate(sizes):
             if s < -1 or (s == -1 and i < lead):
@@ -853,7 +865,7 @@ class Tensor(_CoreTensor):
 
     def repeat(self, *sizes: Any) -> Tensor:
         """Tile the tensor (torch's repeat)."""
-        reps = _sizes(sizes, "repeat", "repeats")
+        reps = _check.sizes("repeat", "repeats", sizes)
         x = self
         lead = len(reps) - x.data.ndim
         if lead < 0:
@@ -1000,8 +1012,8 @@ class Tensor(_CoreTensor):
         return ops.relu(self)
 
     def sqrt(self) -> Tensor:
-        """x ** 0.5."""
-        return ops.pow_(self._float_in(), 0.5)
+        """Square root."""
+        return ops.sqrt(self._float_in())
 
     def square(self) -> Tensor:
         """x * x."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ops.composite import _Call
+from ..ops._autodiff import Call
 from .cell import Cell
 
 
@@ -39,7 +39,7 @@ class TrainOneStepCell(Cell):
         self.return_grad = return_grad
 
     def construct(self, *inputs: Any) -> Any:
-        call = _Call(self.network, inputs, (), self.weights)
+        call = Call(self.network, inputs, (), self.weights)
         loss = call.out
         _, grads = call.grads(loss, np.full(loss.shape, self.sens, dtype=loss.data.dtype))
         self.optimizer(grads)

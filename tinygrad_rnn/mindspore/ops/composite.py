@@ -1,8 +1,8 @@
 """MindSpore's functional autodiff on the core tape: grad, value_and_grad, GradOperation, vjp, jacrev/jacfwd.
 
-Each transform runs the function once with fresh leaves for the differentiated inputs (and the given
-Parameters, which are leaves already), then asks the core for the gradients with ``tensor.grad`` (no
-``.grad`` attribute is touched). What differs between them is only how MindSpore packs the results:
+Each transform is one differentiable run of the function (_autodiff.Call: fresh leaves for the
+differentiated inputs, gradients from the core's ``tensor.grad``, nesting). What differs between them is
+only how MindSpore packs the results:
 
 - ``grad_position`` an int, or a tuple of one int: one gradient; a longer tuple: a tuple of gradients;
 - ``weights`` a single Parameter: one gradient; a list / ParameterTuple: a tuple;
@@ -11,47 +11,22 @@ Parameters, which are leaves already), then asks the core for the gradients with
   and the rest is returned as auxiliary data;
 - an input that does not reach the output gets a zero gradient (an integer input a zero of its dtype).
 
-Transforms nest (``grad(grad(f))``, ``value_and_grad`` inside ``grad``, ...): a transform called while
-another one runs its function keeps its inputs attached to the outer graph and builds the graph of its
-gradients (``create_graph``), so the outer transform differentiates through them as MindSpore does.
+``grad`` is ``value_and_grad`` without the value.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from ... import ops as core_ops
-from ...tape import TensorBase, enable_grad
-from ...tensor import grad as core_grad
+from ...tape import TensorBase
 from .. import _checks as check
 from ..common.parameter import Parameter
 from ..common.tensor import Tensor
-
-
-def _flat(out: Any) -> list[Any]:
-    """The tensors of a (nested) output, in order."""
-    if isinstance(out, TensorBase):
-        return [out]
-    if isinstance(out, (tuple, list)):
-        return [t for o in out for t in _flat(o)]
-    return []
-
-
-def _detach(out: Any) -> Any:
-    """The same structure with every tensor cut from the graph (kept attached when nested)."""
-    if _nested():
-        return out
-    if isinstance(out, TensorBase):
-        return out.detach()
-    if isinstance(out, tuple):
-        return tuple(_detach(o) for o in out)
-    if isinstance(out, list):
-        return [_detach(o) for o in out]
-    return out
+from . import _autodiff
 
 
 def _as_positions(grad_position: Any) -> tuple[int, ...]:
@@ -79,105 +54,6 @@ def _as_weights(weights: Any) -> list[Parameter]:
     return list(weights)
 
 
-def _leaves(out: Any) -> list[Any]:
-    """The arrays of a (nested) sensitivity: Tensors, arrays or numbers."""
-    if isinstance(out, (tuple, list)):
-        return [t for o in out for t in _leaves(o)]
-    return [np.asarray(getattr(out, "data", out))]
-
-
-@contextlib.contextmanager
-def _trainable(weights: Sequence[Any]) -> Iterator[None]:
-    """Weights require grad inside (MindSpore differentiates w.r.t. given weights whatever their flag)."""
-    saved = [w.requires_grad for w in weights]
-    try:
-        for w in weights:
-            w.requires_grad = True
-        yield
-    finally:
-        for w, r in zip(weights, saved):
-            w.requires_grad = r
-
-
-_DEPTH = [0]  # how many transforms are running their function right now (> 0: we are being differentiated)
-
-
-def _nested() -> bool:
-    """True inside another transform's function: results must stay differentiable."""
-    return _DEPTH[0] > 0
-
-
-def _leaf(a: Any) -> Any:
-    """The tensor to differentiate w.r.t.: a fresh leaf, or (nested, `a` already in an outer graph) an
-    identity view of `a` so the outer transform's gradient flows through ours."""
-    if _nested() and a.requires_grad:
-        return core_ops.reshape(a, a.shape)
-    leaf = a.detach()
-    leaf.requires_grad_(True)
-    return leaf
-
-
-@contextlib.contextmanager
-def _running() -> Iterator[None]:
-    _DEPTH[0] += 1
-    try:
-        yield
-    finally:
-        _DEPTH[0] -= 1
-
-
-class _Call:
-    """One differentiable run of fn: fresh leaves at `positions`, the weights made to require grad."""
-
-    def __init__(
-        self, fn: Callable[..., Any], args: Sequence[Any], positions: Sequence[int], weights: Sequence[Any]
-    ):
-        if not callable(fn):
-            raise TypeError(f"The fn should be callable, but got {type(fn).__name__}.")
-        self.args = list(args)
-        for i in positions:
-            if not -len(self.args) <= i < len(self.args):
-                raise RuntimeError(f"Position index {i} is exceed input size.")
-        self.positions, self.weights = positions, list(weights)
-        self.leaves: list[Any] = []
-        for i in positions:
-            a = self.args[i]
-            leaf = None
-            if isinstance(a, TensorBase) and a.data.dtype.kind in "fc":
-                leaf = self.args[i] = _leaf(a)
-            self.leaves.append(leaf)
-        with _trainable(self.weights), enable_grad(), _running():
-            self.out = fn(*self.args)
-
-    def grads(self, targets: Any, sens: Any = None, retain: bool = False) -> tuple[list[Any], list[Any]]:
-        """(input grads, weight grads) of `targets` with sensitivity `sens` (ones by default)."""
-        ts = _flat(targets)
-        seeds = [np.ones(t.data.shape, t.data.dtype) for t in ts] if sens is None else _leaves(sens)
-        wrt = [x for x in self.leaves if x is not None] + self.weights
-        live = [(t, np.asarray(s, dtype=t.data.dtype)) for t, s in zip(ts, seeds) if t.requires_grad]
-        got: list[Any] = [None] * len(wrt)
-        nested = _nested()  # an outer transform differentiates our gradients: build (and keep) their graph
-        if live and wrt:
-            with _trainable(self.weights), enable_grad():
-                got = list(
-                    core_grad(
-                        [t for t, _ in live],
-                        wrt,
-                        [s for _, s in live],
-                        retain_graph=retain or nested,
-                        create_graph=nested,
-                        allow_unused=True,
-                    )
-                )
-        it = iter(got)
-        gi = [
-            _zero_if_none(next(it) if leaf is not None else None, self.args[i])
-            for leaf, i in zip(self.leaves, self.positions)
-        ]
-        gw = [_zero_if_none(next(it), w) for w in self.weights]
-        return gi, gw
-
-
 def _split_aux(out: Any, has_aux: bool) -> tuple[Any, Any]:
     """(differentiated part, aux) of fn's output."""
     if not has_aux:
@@ -196,17 +72,10 @@ def _run(
     sens: Any = None,
 ) -> tuple[Any, list[Any], list[Any]]:
     """Run fn and differentiate: (detached output, input grads, weight grads)."""
-    call = _Call(fn, args, positions, weights)
+    call = _autodiff.Call(fn, args, positions, weights)
     target, _ = _split_aux(call.out, has_aux)
     gi, gw = call.grads(target, sens)
-    return _detach(call.out), gi, gw
-
-
-def _zero_if_none(g: Any, like: Any) -> Any:
-    if g is not None:
-        return g
-    data = np.asarray(getattr(like, "data", like))
-    return Tensor(np.zeros(data.shape, dtype=data.dtype))
+    return _autodiff.detach(call.out), gi, gw
 
 
 def _pack(
@@ -257,13 +126,12 @@ def grad(
     has_aux: bool = False,
     return_ids: bool = False,
 ) -> Callable[..., Any]:
-    """A function returning fn's gradients (and, with has_aux, ``(gradients, (aux, ...))``)."""
-    _check_both_none(grad_position, weights, has_aux, return_ids)
-    positions = _as_positions(grad_position)
+    """A function returning fn's gradients (and, with has_aux, ``(gradients, (aux, ...))``): value_and_grad
+    without the value."""
+    with_value = value_and_grad(fn, grad_position, weights, has_aux, return_ids)
 
     def wrapper(*args: Any) -> Any:
-        out, gi, gw = _run(fn, args, positions, _as_weights(weights), has_aux)
-        g = _pack(gi, gw, grad_position, weights, return_ids)
+        out, g = with_value(*args)
         return (g, tuple(out[1:])) if has_aux else g
 
     return wrapper
@@ -314,7 +182,7 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
             raise TypeError(
                 f"For 'vjp', the inputs must be floating-point Tensors, but input {i} is {x.dtype}."
             )
-    call = _Call(fn, inputs, tuple(range(len(inputs))), _as_weights(weights))
+    call = _autodiff.Call(fn, inputs, tuple(range(len(inputs))), _as_weights(weights))
     out, aux = _split_aux(call.out, has_aux)
 
     def vjp_fn(v: Any) -> Any:
@@ -323,13 +191,13 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
         return (tuple(gi), tuple(gw)) if weights is not None else tuple(gi)
 
     if has_aux:
-        return _detach(out), vjp_fn, _detach(aux[0] if len(aux) == 1 else aux)
-    return _detach(out), vjp_fn
+        return _autodiff.detach(out), vjp_fn, _autodiff.detach(aux[0] if len(aux) == 1 else aux)
+    return _autodiff.detach(out), vjp_fn
 
 
 def _check_sens(out: Any, v: Any) -> None:
     """vjp's v: one Tensor per output, of the output's shape and dtype (TypeError / ValueError)."""
-    outs, vs = _flat(out), (list(v) if isinstance(v, (tuple, list)) else [v])
+    outs, vs = _autodiff.flat(out), (list(v) if isinstance(v, (tuple, list)) else [v])
     if len(vs) != len(outs):
         raise ValueError(f"For 'vjp', 'v' must hold {len(outs)} Tensors (one per output), but got {len(vs)}.")
     for o, s in zip(outs, vs):
@@ -351,7 +219,7 @@ def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
             raise ValueError(
                 f"The element in grad_position must belong to [0, {len(args)}), but got {grad_position}."
             )
-        call = _Call(fn, args, positions, [])
+        call = _autodiff.Call(fn, args, positions, [])
         out, aux = _split_aux(call.out, has_aux)
         outs = out if isinstance(out, tuple) else (out,)
         jacs = []
@@ -367,7 +235,7 @@ def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
             jacs.append(per_pos[0] if isinstance(grad_position, int) else tuple(per_pos))
         jac = tuple(jacs) if isinstance(out, tuple) else jacs[0]
         if has_aux:
-            return jac, _detach(aux[0] if len(aux) == 1 else aux)
+            return jac, _autodiff.detach(aux[0] if len(aux) == 1 else aux)
         return jac
 
     return wrapper

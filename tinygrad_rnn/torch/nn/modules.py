@@ -31,22 +31,6 @@ class _IncompatibleKeys(_nn.IncompatibleKeys):
     __str__ = __repr__
 
 
-def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> np.dtype | None:
-    target = kwargs.pop("dtype", None)
-    _dtype.check_device(kwargs.pop("device", None))
-    kwargs.pop("non_blocking", None)
-    if kwargs:
-        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    for a in args:
-        if isinstance(a, (_dtype.dtype, np.dtype, type)):
-            target = a
-        elif isinstance(a, TensorBase):
-            target = a.data.dtype
-        else:
-            _dtype.check_device(a)
-    return _dtype.to_np(target)
-
-
 def _check_name(kind: str, name: Any) -> None:
     """torch's checks of a sub-module / parameter name."""
     if not isinstance(name, str):
@@ -95,9 +79,18 @@ class Module(_nn.Module):
         return _IncompatibleKeys(r.missing_keys, r.unexpected_keys)
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """Convert floating parameters to a dtype (the device may only be the CPU)."""
-        target = _parse_to(args, dict(kwargs))
-        return self.to_dtype(target) if target is not None else self
+        """Convert floating parameters to a floating or complex dtype (the device may only be the CPU)."""
+        target, copy = _dtype.parse_to(args, kwargs)
+        if copy is not None:
+            raise RuntimeError(".to() does not accept copy argument")
+        if target is None:
+            return self
+        if target.kind not in "fc":
+            raise TypeError(
+                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                f"dtype={_dtype.from_np(target)}"
+            )
+        return self.to_dtype(target)
 
     def half(self) -> Module:
         """Parameters to float16."""
@@ -187,7 +180,7 @@ class Linear(Module, _nn.Linear):
         self, in_features: int, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
     ):
         _dtype.check_device(device)
-        _new_weight_shape(out_features, in_features)
+        _check.new_weight_shape(out_features, in_features)
         super().__init__(in_features, out_features, bias, dtype=_dtype.to_np(dtype) or np.float32)
 
     def forward(self, input: Tensor) -> Tensor:
@@ -201,20 +194,9 @@ class Linear(Module, _nn.Linear):
             )
         if input.data.dtype != w.data.dtype:
             raise RuntimeError(
-                f"mat1 and mat2 must have the same dtype, but got {_scalar(input)} and {_scalar(w)}"
+                f"mat1 and mat2 must have the same dtype, but got {_check.scalar_name(input)} and {_check.scalar_name(w)}"
             )
         return super().forward(input)
-
-
-def _new_weight_shape(*shape: Any) -> None:
-    """torch allocates a weight of this shape first: its errors for non-int or negative sizes."""
-    for i, s in enumerate(shape):
-        if not _check.is_int(s):
-            raise TypeError(
-                f"empty(): argument 'size' failed to unpack the object at pos {i + 1} with error "
-                f'"type must be tuple of ints,but got {type(s).__name__}"'
-            )
-    _check.new_sizes("empty", shape)
 
 
 def _modules_only(mods: Iterable[Any]) -> None:
@@ -234,11 +216,6 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
             f"result type Float can't be cast to the desired output type {_check.scalar_name(input)}"
         )
     return _F.dropout(input, p, training)
-
-
-def _scalar(t: TensorBase) -> str:
-    d = _dtype.from_np(t.data.dtype)
-    return _dtype.SCALAR_NAME.get(d, d.name)
 
 
 class Dropout(Module, _nn.Dropout):
@@ -422,7 +399,7 @@ def cross_entropy(
     if t.dtype.kind == "f":
         if t.shape != input.data.shape:
             raise RuntimeError(
-                f"expected target dtype to be Long or Byte, but got {_scalar(target) if isinstance(target, TensorBase) else 'Float'}"
+                f"expected target dtype to be Long or Byte, but got {_check.scalar_name(target) if isinstance(target, TensorBase) else 'Float'}"
             )
         lp = _F.log_softmax(input, 1 if input.data.ndim > 1 else 0)
         loss = -(lp * t.astype(input.data.dtype)).sum(1 if input.data.ndim > 1 else 0)
@@ -451,10 +428,12 @@ def _check_ce_shapes(input: TensorBase, target: TensorBase) -> None:
             if len(xs) > 1 and (not ts or ts[0] != xs[0]):
                 n = ts[0] if ts else 0
                 raise ValueError(f"Expected input batch_size ({xs[0]}) to match target batch_size ({n}).")
-            raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_scalar(target)}")
+            raise RuntimeError(
+                f"expected target dtype to be Long or Byte, but got {_check.scalar_name(target)}"
+            )
         return
     if target.data.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {_scalar(target)}")
+        raise RuntimeError(f"expected scalar type Long but found {_check.scalar_name(target)}")
     if len(xs) == 1:
         if ts not in ((), (1,)):
             raise ValueError(

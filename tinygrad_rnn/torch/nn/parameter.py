@@ -9,6 +9,7 @@ import numpy as np
 from ...nn import Parameter as _CoreParameter
 from ...tape import TensorBase
 from ...tensor import as_array
+from .. import _check
 from .._tensor import Tensor
 
 
@@ -29,8 +30,8 @@ class Parameter(Tensor, _CoreParameter):
             else as_array(data)
         )
         self._set(arr)
-        if requires_grad and arr.dtype.kind not in "fc":
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        if requires_grad:
+            _check.grad_dtype(arr.dtype)
         self.requires_grad = bool(requires_grad)
 
     def __repr__(self, *, tensor_contents: Any = None) -> str:

@@ -15,10 +15,11 @@ import numpy as np
 from ... import nn as _nn
 from ... import ops
 from ...tape import TensorBase
-from .. import _dtype
+from .. import _check, _dtype
 from .._tensor import Tensor
-from .modules import Module, _new_weight_shape, _scalar
-from .utils.rnn import PackedSequence, _packed_layout
+from .modules import Module
+from .utils._packing import packed_layout
+from .utils.rnn import PackedSequence
 
 
 def _rnnbase_args(
@@ -111,7 +112,7 @@ class RNN(Module, _nn.RNN):
             raise RuntimeError(f"Expected hidden size {expected}, got {list(shape)}")
         if hx.data.dtype != self.weight_hh_l0.data.dtype:
             raise RuntimeError(
-                f"mat1 and mat2 must have the same dtype, but got {_scalar(hx)} and {_scalar(self.weight_hh_l0)}"
+                f"mat1 and mat2 must have the same dtype, but got {_check.scalar_name(hx)} and {_check.scalar_name(self.weight_hh_l0)}"
             )
 
     def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:  # type: ignore[override]
@@ -141,7 +142,7 @@ class RNN(Module, _nn.RNN):
         self._check_input(data, packed=True)
         if hx is not None:
             self._check_hidden(hx, hx.data.shape, int(bs[0]))
-        pad_index, lengths, rows = _packed_layout(bs, data.data.shape[0])
+        pad_index, lengths, rows = packed_layout(bs, data.data.shape[0])
         zero = np.zeros((1,) + data.data.shape[1:], dtype=data.data.dtype)
         padded = ops.concat([data, zero], 0)[pad_index.T if self.batch_first else pad_index]
         out, h_n = super().forward(padded, hx, lengths)
@@ -165,8 +166,8 @@ class RNNCell(Module, _nn.RNNCell):
         dtype: Any = None,
     ):
         _dtype.check_device(device)
-        _new_weight_shape(hidden_size, input_size)
-        _new_weight_shape(hidden_size, hidden_size)
+        _check.new_weight_shape(hidden_size, input_size)
+        _check.new_weight_shape(hidden_size, hidden_size)
         super().__init__(input_size, hidden_size, bias, "tanh", dtype=_dtype.to_np(dtype) or np.float32)
         self.nonlinearity = nonlinearity  # torch only rejects an unknown one when forward runs
 
@@ -196,6 +197,6 @@ class RNNCell(Module, _nn.RNNCell):
         for t in (input, hx):
             if isinstance(t, TensorBase) and t.data.dtype != self.weight_ih.data.dtype:
                 raise RuntimeError(
-                    f"mat1 and mat2 must have the same dtype, but got {_scalar(t)} and {_scalar(self.weight_ih)}"
+                    f"mat1 and mat2 must have the same dtype, but got {_check.scalar_name(t)} and {_check.scalar_name(self.weight_ih)}"
                 )
         return super().forward(input, hx)

@@ -15,8 +15,9 @@ import numpy as np
 from .... import ops
 from ....tape import TensorBase
 from ... import _check
-from ..._functions import _make
+from ..._functions import from_numpy
 from ..._tensor import Tensor
+from ._packing import packed_layout
 
 __all__ = [
     "PackedSequence",
@@ -86,22 +87,7 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     p = np.asarray(permutation.data)
     out = np.empty_like(p)
     out[p] = np.arange(p.size, dtype=p.dtype)
-    return _make(out)
-
-
-def _packed_layout(
-    batch_sizes: np.ndarray, n_rows: int
-) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """For packed data of n_rows rows: the (T, B) row index of every padded slot (n_rows where the
-    slot is padding), each sequence's length, and the (t, b) position of every packed row."""
-    T = len(batch_sizes)
-    B = int(batch_sizes[0]) if T else 0
-    t = np.repeat(np.arange(T), batch_sizes)
-    b = np.concatenate([np.arange(k) for k in batch_sizes]) if T else np.zeros(0, np.int64)
-    index = np.full((T, B), n_rows, dtype=np.int64)
-    index[t, b] = np.arange(t.size)
-    lengths = (batch_sizes[:, None] > np.arange(B)[None, :]).sum(0).astype(np.int64)
-    return index, lengths, (t, b)
+    return from_numpy(out)
 
 
 def _operand_value(v: Any) -> Any:
@@ -164,13 +150,13 @@ def pack_padded_sequence(
             "check this and packs whatever memory follows the input.)"
         )
     batch_sizes = (lens[None, :] > np.arange(int(lens[0]))[:, None]).sum(1).astype(np.int64)
-    _, _, (t, b) = _packed_layout(batch_sizes, 0)
+    _, _, (t, b) = packed_layout(batch_sizes, 0)
     src = sorted_indices[b] if sorted_indices is not None else b
     data = input[(src, t) if batch_first else (t, src)]
     return PackedSequence(
         data,
-        _make(batch_sizes),
-        None if sorted_indices is None else _make(sorted_indices.astype(np.int64)),
+        from_numpy(batch_sizes),
+        None if sorted_indices is None else from_numpy(sorted_indices.astype(np.int64)),
         None,
     )
 
@@ -195,7 +181,7 @@ def pad_packed_sequence(
         max_len = total_length
     data = sequence.data
     n = data.data.shape[0]
-    index, lengths, _ = _packed_layout(bs, n)
+    index, lengths, _ = packed_layout(bs, n)
     if max_len > len(bs):
         index = np.concatenate([index, np.full((max_len - len(bs), index.shape[1]), n, np.int64)])
     if sequence.unsorted_indices is not None:
@@ -203,7 +189,7 @@ def pad_packed_sequence(
         index, lengths = index[:, u], lengths[u]
     pad = np.full((1,) + data.data.shape[1:], padding_value, dtype=data.data.dtype)
     padded = ops.concat([data, pad], 0)[index.T if batch_first else index]
-    return padded, _make(lengths)
+    return padded, from_numpy(lengths)
 
 
 def pad_sequence(
