@@ -86,8 +86,23 @@ def fenced_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def doc_pages() -> list[pathlib.Path]:
+def all_doc_pages() -> list[pathlib.Path]:
     return sorted(DOCS.rglob("*.md")) if DOCS.is_dir() else []
+
+
+def doc_pages() -> list[pathlib.Path]:
+    """The pages with at least one python block to run."""
+    return [p for p in all_doc_pages() if any(b.runs for b in fenced_blocks(p.read_text("utf-8")))]
+
+
+# pages that are prose only, by design; any other page without a runnable block is a mistake
+PROSE_ONLY = {"docs/CHANGELOG.md"}
+
+
+def test_only_prose_pages_have_no_python_block():
+    runnable = set(doc_pages())
+    prose = {str(p.relative_to(ROOT)) for p in all_doc_pages() if p not in runnable}
+    assert prose == PROSE_ONLY
 
 
 @pytest.mark.parametrize("page", doc_pages(), ids=lambda p: str(p.relative_to(ROOT)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import pathlib
 
 PKG = pathlib.Path(__file__).resolve().parent.parent / "tinygrad_rnn"
@@ -119,3 +120,143 @@ def test_heavy_optional_libraries_are_imported_only_where_used():
                 assert mod in allowed[root], f"{mod} imports {root}"
                 assert not at_top, f"{mod} imports {root} at module level; import it where used"
             assert root not in ("torch", "mindspore"), f"{mod} imports the real {root}"
+
+
+# ---------------------------------------------------------------------------------------------
+# every module of the core and the tools has a test file
+# ---------------------------------------------------------------------------------------------
+TESTS = PKG.parent / "tests"
+
+# The few modules whose tests live in a file named after something else (a pattern each, as glob).
+TESTED_ELSEWHERE = {
+    # the package root only re-exports: test_package_root_exports_resolve below
+    "__init__": "test_imports.py",
+    # `python -m tinygrad_rnn train ...` runs in a fresh process in test_train.py (and `convert --help`
+    # in test_convert.py)
+    "__main__": "test_train.py",
+    # safe saving and loading of user files (atomic writes, no pickle, tampered files)
+    "_io": "test_files_safety.py",
+    # broadcasting, unbroadcast and the ShapeError facts, checked through the Tensor's operators
+    "_shapes": "test_tensor.py",
+    # manual_seed / generator, checked with the dropout masks drawn from it
+    "random": "test_functional.py",
+    # the subcommands of the tinygrad-rnn command (cli.py): test_cli.py (every subcommand's error
+    # convention) and test_cli_gradcheck.py; train, convert and graph also in test_train/test_convert/test_viz
+    "commands": "test_cli*.py",
+}
+
+
+def _core_and_tool_modules() -> set[str]:
+    """tinygrad_rnn/*.py by stem, plus every sub-package that is not a frontend (viz, train, nn, ops, ...)."""
+    names = {p.stem for p in PKG.glob("*.py")}
+    names |= {d.name for d in PKG.iterdir() if (d / "__init__.py").is_file() and d.name not in FRONTENDS}
+    return names
+
+
+def _own_test_files(name: str) -> list[pathlib.Path]:
+    """tests/test_<name>*.py (a private module `_x` may also be tested in test_x*.py)."""
+    return sorted(set(TESTS.glob(f"test_{name}*.py")) | set(TESTS.glob(f"test_{name.lstrip('_')}*.py")))
+
+
+def test_every_core_and_tool_module_has_a_test_file():
+    modules = _core_and_tool_modules()
+    assert {
+        "tensor",
+        "engine",
+        "ops",
+        "nn",
+        "viz",
+        "train",
+        "commands",
+        "cli",
+    } <= modules  # the scan sees them
+    missing = []
+    for name in sorted(modules):
+        if name in TESTED_ELSEWHERE:
+            if not list(TESTS.glob(TESTED_ELSEWHERE[name])):
+                missing.append(f"{name} (no tests/{TESTED_ELSEWHERE[name]})")
+        elif not _own_test_files(name):
+            missing.append(f"{name} (no tests/test_{name}*.py)")
+    assert not missing, f"modules without a test file: {missing}"
+
+
+def test_the_tested_elsewhere_mapping_is_not_stale():
+    modules = _core_and_tool_modules()
+    for name in TESTED_ELSEWHERE:
+        assert name in modules, f"{name} is mapped but no longer a module"
+        if not name.startswith("__"):
+            own = _own_test_files(name)
+            assert not own, f"{name} now has its own test file {own}: drop it from TESTED_ELSEWHERE"
+
+
+def test_package_root_exports_resolve():
+    import tinygrad_rnn
+
+    tape = importlib.import_module("tinygrad_rnn.tape")
+    tensor = importlib.import_module("tinygrad_rnn.tensor")  # tinygrad_rnn.tensor is the function
+    for name in tinygrad_rnn.__all__:
+        assert getattr(tinygrad_rnn, name, None) is not None, name
+    assert tinygrad_rnn.Tensor is tensor.Tensor and tinygrad_rnn.grad is tensor.grad
+    assert tinygrad_rnn.no_grad is tape.no_grad
+    assert tinygrad_rnn.__version__.count(".") == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# no module imports another module's private names
+# ---------------------------------------------------------------------------------------------
+def _is_module(package: str, name: str) -> bool:
+    base = PKG.parent.joinpath(*package.split("."), name)
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
+def _private_name_imports(mod: str, is_package: bool, source: str) -> list[tuple[int, str, str]]:
+    """(line, source module, name) for each `from X import _y` with X inside tinygrad_rnn and _y not a
+    module. Dunder names, private modules (`from . import _check`) and public names under a private
+    alias (`import x as _x`, `from .a import b as _b`) are fine."""
+    pkg_parts = mod.split(".") if is_package else mod.split(".")[:-1]
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = pkg_parts[: len(pkg_parts) - node.level + 1]
+            src = ".".join(base + ([node.module] if node.module else []))
+        else:
+            src = node.module or ""
+        if src != "tinygrad_rnn" and not src.startswith("tinygrad_rnn."):
+            continue
+        for alias in node.names:
+            n = alias.name
+            if n.startswith("_") and not n.startswith("__") and not _is_module(src, n):
+                found.append((node.lineno, src, n))
+    return found
+
+
+def test_private_import_scan_tells_names_from_modules():
+    src = "\n".join(
+        [
+            "from . import _check",  # a private module: fine
+            "from .._shapes import broadcast_error",  # a public name of a private module: fine
+            "from .tape import make_tensor as _make_tensor",  # a private alias: fine
+            "from .. import __version__",  # dunder: fine
+            "from numpy import _NoValue",  # not ours
+            "from ..tape import _Mode",  # a private name: flagged
+            "from tinygrad_rnn.torch._dtype import _x, ok",  # absolute, flagged
+        ]
+    )
+    found = _private_name_imports("tinygrad_rnn.torch.example", False, src)
+    assert found == [(6, "tinygrad_rnn.tape", "_Mode"), (7, "tinygrad_rnn.torch._dtype", "_x")]
+    # in a package's __init__, "." is the package itself
+    assert _private_name_imports(
+        "tinygrad_rnn.torch", True, "from . import _dtype\nfrom ._dtype import _y"
+    ) == [(2, "tinygrad_rnn.torch._dtype", "_y")]
+
+
+def test_no_module_imports_a_private_name_from_another():
+    bad = []
+    for path in sorted(PKG.rglob("*.py")):
+        for line, src, name in _private_name_imports(
+            _module_name(path), path.name == "__init__.py", path.read_text()
+        ):
+            bad.append(f"{path.relative_to(PKG.parent)}:{line}: from {src} import {name}")
+    assert not bad, "private names imported across modules:\n" + "\n".join(bad)
