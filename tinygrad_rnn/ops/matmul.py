@@ -83,10 +83,12 @@ class Addmm(Node):
         except ValueError:
             _check_matmul(a, b)
             raise
-        err = broadcast_error("addmm", np.shape(c), m.shape)
+        cs = np.shape(c)
+        same = cs == m.shape  # an RNN step's case: equal shapes need no broadcast check
+        err = None if same else broadcast_error("addmm", cs, m.shape)
         if err is not None:
             raise err
-        if np.result_type(m, c) == m.dtype and np.broadcast_shapes(m.shape, c.shape) == m.shape:
+        if np.result_type(m, c) == m.dtype and (same or np.broadcast_shapes(m.shape, cs) == m.shape):
             return np.add(m, c, out=m)  # m is fresh: add in place, saving one allocation
         return m + c
 
