@@ -169,3 +169,39 @@ class Softmax(Primitive):
 
     def __call__(self, x: Any) -> Tensor:
         return softmax(x, self.axis)
+
+
+__all__ = [
+    "Add",
+    "BatchMatMul",
+    "Cast",
+    "Concat",
+    "Div",
+    "Exp",
+    "ExpandDims",
+    "Log",
+    "MatMul",
+    "Mul",
+    "Ones",
+    "OnesLike",
+    "ReduceMax",
+    "ReduceMean",
+    "ReduceMin",
+    "ReduceSum",
+    "ReLU",
+    "Reshape",
+    "Select",
+    "Shape",
+    "Sigmoid",
+    "Softmax",
+    "Sqrt",
+    "Square",
+    "Squeeze",
+    "Stack",
+    "Sub",
+    "Tanh",
+    "Transpose",
+    "Unstack",
+    "Zeros",
+    "ZerosLike",
+]
