@@ -454,11 +454,6 @@ def test_grad_outputs_shapes():
         tg.grad([y1, y2], x, [None, g2], retain_graph=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: grad() zips outputs with grad_outputs, so fewer grad_outputs than outputs silently drops "
-    "the extra outputs' contributions (torch raises 'got 2 tensors and 1 gradients')",
-)
 def test_fewer_grad_outputs_than_outputs_is_an_error():
     x = _leaf([1.0, 2.0])
     with pytest.raises(RuntimeError):

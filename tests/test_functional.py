@@ -168,21 +168,11 @@ def test_cross_entropy_bad_targets():
         cross_entropy(Tensor(np.zeros((2, 3))), np.array([0, 3]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cross_entropy with 1-D logits does not bounds-check the target, so target -1 silently "
-    "picks the last class (torch: IndexError 'Target -1 is out of bounds.')",
-)
 def test_cross_entropy_negative_target_of_one_example_is_refused():
     with pytest.raises(IndexError, match="Target -1 is out of bounds"):
         cross_entropy(Tensor(np.array([0.1, 0.5, 2.0])), -1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cross_entropy's out-of-bounds message names the largest target even when the bad one is "
-    "negative: targets [-1, 1] with 3 classes give 'Target 1 is out of bounds.' (torch names -1)",
-)
 def test_cross_entropy_out_of_bounds_message_names_the_bad_target():
     with pytest.raises(IndexError, match="Target -1 is out of bounds"):
         cross_entropy(Tensor(np.zeros((2, 3))), np.array([-1, 1]))

@@ -162,12 +162,6 @@ def test_cast_keeps_the_gradient_in_the_source_dtype():
     assert x.float() is x  # a cast to the same dtype is the identity
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: casting a requires_grad float tensor to an integer dtype gives an integer tensor with "
-    "requires_grad=True (the core refuses requires_grad on integer tensors; torch gives requires_grad=False) "
-    "and backward then flows a gradient of 1 through the rounding",
-)
 def test_cast_to_integer_is_not_differentiable():
     x = _leaf([1.5, 2.5])
     y = x.astype(np.int64)
@@ -507,11 +501,6 @@ def test_operator_shape_errors_carry_the_facts():
     assert e.op == "matmul" and e.facts["shapes"] == ((2, 3), ())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Tensor.unsqueeze wraps an out-of-range axis (axis % (ndim + 1)) instead of raising "
-    "IndexError: on a (2, 3) tensor unsqueeze(5) and unsqueeze(-4) both silently give (2, 3, 1)",
-)
 def test_unsqueeze_out_of_range_raises():
     a = Tensor(np.zeros((2, 3)))
     with pytest.raises(IndexError, match="Dimension out of range"):
@@ -520,21 +509,11 @@ def test_unsqueeze_out_of_range_raises():
         a.unsqueeze(-4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Tensor.squeeze(axis) wraps an out-of-range axis (axis % ndim) instead of raising "
-    "IndexError: on a (1, 3) tensor squeeze(4) silently squeezes axis 0",
-)
 def test_squeeze_out_of_range_raises():
     with pytest.raises(IndexError, match="Dimension out of range"):
         Tensor(np.zeros((1, 3))).squeeze(4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Tensor.split(0) raises ZeroDivisionError (from the chunk-count arithmetic) instead of an "
-    "error that names the split size",
-)
 def test_split_size_zero_is_a_clear_error():
     with pytest.raises((ValueError, RuntimeError), match="split"):
         Tensor(np.zeros((4, 2))).split(0)

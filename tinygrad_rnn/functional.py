@@ -45,6 +45,10 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
     if t.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: expected integer class targets, got dtype {t.dtype}")
     lp = log_softmax(logits, axis=1 if logits.ndim > 1 else 0)
+    n_classes = lp.shape[1 if lp.ndim > 1 else 0]
+    bad = t[(t < 0) | (t >= n_classes)]
+    if bad.size:  # name the first bad target, negative ones included, as torch does
+        raise IndexError(f"Target {int(bad.reshape(-1)[0])} is out of bounds.")
     if lp.ndim == 1:
         picked = lp[int(t)]
     else:
@@ -52,8 +56,6 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
         perm = (0,) + tuple(range(2, lp.ndim)) + (1,)
         flat = ops.transpose(lp, perm).reshape(-1, lp.shape[1])
         tf = t.reshape(-1)
-        if tf.size and (tf.min() < 0 or tf.max() >= lp.shape[1]):
-            raise IndexError(f"Target {int(tf.max())} is out of bounds.")
         picked = flat[np.arange(tf.size), tf].reshape(t.shape)
     return _reduce(-picked, reduction)
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from ._shapes import normalize_axes
 from .engine import run_backward
 from .tape import Node, TensorBase, make_tensor
 
@@ -284,8 +285,7 @@ class Tensor(TensorBase):
 
     def unsqueeze(self, axis: int) -> Tensor:
         """Insert a size-1 axis."""
-        nd = self.data.ndim + 1
-        axis = axis % nd
+        axis = normalize_axes(axis, self.data.ndim + 1)[0]
         return ops.reshape(self, self.shape[:axis] + (1,) + self.shape[axis:])
 
     def squeeze(self, axis: int | None = None) -> Tensor:
@@ -293,8 +293,12 @@ class Tensor(TensorBase):
         if axis is None:
             shape = tuple(s for s in self.shape if s != 1)
         else:
-            axis = axis % max(self.data.ndim, 1)
-            shape = self.shape if self.shape[axis] != 1 else self.shape[:axis] + self.shape[axis + 1 :]
+            axis = normalize_axes(axis, self.data.ndim)[0]  # a 0-d tensor takes axis 0 or -1
+            shape = (
+                self.shape
+                if self.data.ndim == 0 or self.shape[axis] != 1
+                else self.shape[:axis] + self.shape[axis + 1 :]
+            )
         return ops.reshape(self, shape)
 
     def split(self, sizes: Any, axis: int = 0) -> tuple[Tensor, ...]:
@@ -370,6 +374,11 @@ def grad(
         gos = [grad_outputs]
     else:
         gos = list(grad_outputs)
+    if len(gos) != len(outs):  # zip would silently drop the extra outputs
+        raise RuntimeError(
+            f"grad requires one gradient per output: expected {len(outs)} grad_outputs, got {len(gos)} "
+            f"(got {len(outs)} tensors and {len(gos)} gradients)"
+        )
     seeds = [_seed(o, g, i) for i, (o, g) in enumerate(zip(outs, gos))]
     for t in ins:
         if not t.requires_grad:

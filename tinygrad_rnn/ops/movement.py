@@ -274,8 +274,13 @@ def split(a: Any, sizes: int | Sequence[int], axis: int = 0) -> tuple[Any, ...]:
     axis = normalize_axes(axis, a.data.ndim)[0]
     n = a.data.shape[axis]
     if isinstance(sizes, (int, np.integer)):
-        sizes = [int(sizes)] * (n // int(sizes)) + ([n % int(sizes)] if n % int(sizes) else [])
+        size = int(sizes)
+        if size < 0 or (size == 0 and n):
+            raise ValueError(f"split: expected a chunk size > 0 (0 only for an empty axis), got {size}")
+        sizes = [n] if size == 0 else [size] * (n // size) + ([n % size] if n % size else [])
     sizes = tuple(int(s) for s in sizes)
+    if any(s < 0 for s in sizes):
+        raise ValueError(f"split: expected sizes >= 0, got {list(sizes)}")
     if sum(sizes) != n:
         msg = f"split sizes {list(sizes)} do not sum to {n}, the size of axis {axis}"
         raise fail(a, ShapeError("split", msg, kind="sum", sizes=sizes, size=n, dim=axis))

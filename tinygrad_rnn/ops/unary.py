@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..tape import Node
+from ..tape import Node, make_tensor
 from .base import OBJECT, ArrayNamespace, Value, nd, np_zero_where
 
 # ---------------------------------------------------------------------------------------------
@@ -312,4 +312,7 @@ def cast(a: Any, dtype: Any) -> Any:
     dtype = np.dtype(dtype)
     if a.data.dtype == dtype:
         return a
+    if dtype.kind not in "fc" and a.data.dtype != object:
+        # rounding to integers or bools has no gradient: the result is a constant, as in torch
+        return make_tensor(a.result_type, a.data.astype(dtype))
     return Cast.apply(a, dtype=dtype)

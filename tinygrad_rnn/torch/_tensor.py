@@ -321,11 +321,7 @@ class Tensor(_CoreTensor):
         return out.clone() if copy and out is self else out
 
     def _cast(self, dt: np.dtype) -> Tensor:
-        if dt == self.data.dtype:
-            return self
-        if dt.kind in "fc" and self.data.dtype.kind in "fc":
-            return ops.cast(self, dt)
-        return make_tensor(self.result_type, self.data.astype(dt), None, 0)  # integer results: no gradient
+        return ops.cast(self, dt)  # integer and bool results carry no gradient
 
     def float(self) -> Tensor:
         """As float32."""
