@@ -8,7 +8,20 @@ import pathlib
 
 PKG = pathlib.Path(__file__).resolve().parent.parent / "tinygrad_rnn"
 
-CORE = {"_shapes", "_io", "tape", "engine", "ops", "tensor", "functional", "random", "nn", "rnn", "optim"}
+CORE = {
+    "_shapes",
+    "_io",
+    "tape",
+    "product_sum",
+    "engine",
+    "ops",
+    "tensor",
+    "functional",
+    "random",
+    "nn",
+    "rnn",
+    "optim",
+}
 TOOLS = {"gradcheck", "symbolic", "viz", "convert", "tasks", "train"}
 FRONTENDS = {"torch", "mindspore"}
 

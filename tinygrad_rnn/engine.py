@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .ops import NUMPY_F, TENSOR_F
+from .product_sum import ProductSum, evaluate
 from .tape import (
     AccumulateGrad,
     Node,
@@ -60,7 +61,7 @@ def run_backward(
     buffers = Buffers(order, in_place=not create_graph)
     for n, i, g in roots:
         buffers.add(n, i, g)
-    with _recording(create_graph):
+    with _recording(create_graph, F):
         for n in order:
             gs = buffers.take(n)
             if gs is None:
@@ -169,6 +170,7 @@ def run_node(n: Node, gs: list[Any], F: Any, retain_graph: bool) -> tuple[Any, .
         return (None,) * len(n.next)
     grads_in = gin if type(gin) is tuple else (gin,)
     if is_anomaly_enabled():
+        grads_in = tuple(evaluate(g) for g in grads_in)  # a deferred product may hold the NaN
         check_anomaly(n, grads_in)
     if not retain_graph and (n.keep_inputs or n.keep_output):
         n.release()
@@ -202,9 +204,12 @@ class Buffers:
         """The node's incoming gradients; from now on they may be aliased, so no longer ours."""
         gs = n._buf
         n._buf = None
-        if self.owned and gs is not None:
-            for g in gs:
-                self.owned.discard(id(g))
+        if gs is not None:
+            for k, g in enumerate(gs):
+                if type(g) is ProductSum:  # the node runs now: its gradient is complete
+                    gs[k] = g.evaluate()
+                elif self.owned:
+                    self.owned.discard(id(g))
         return gs
 
     def add(self, c: Node, i: int, g: Any) -> None:
@@ -215,6 +220,10 @@ class Buffers:
         old = buf[i]
         if old is None:
             buf[i] = g
+        elif type(old) is ProductSum:  # a weight's products: stack the factors (product_sum.py)
+            buf[i] = old.add(g)
+        elif type(g) is ProductSum:
+            buf[i] = g.add(old)
         elif id(old) in self.owned and old.shape == g.shape and old.dtype == g.dtype:
             np.add(old, g, out=old)
         else:
@@ -266,10 +275,11 @@ def _as_grad(F: Any, g: Any, like: TensorBase) -> Any:
 
 
 @contextmanager
-def _recording(create_graph: bool) -> Iterator[None]:
+def _recording(create_graph: bool, F: Any) -> Iterator[None]:
     """Record the backward rules' own ops only when a graph of the gradient is wanted."""
     prev = set_grad_mode(create_graph)
     try:
         yield
     finally:
         set_grad_mode(prev)
+        F.end_walk()

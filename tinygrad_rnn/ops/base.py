@@ -47,6 +47,15 @@ class ArrayNamespace(Protocol):
         """Exchange the last two axes."""
 
     def matmul(self, a: Value, b: Value) -> Value: ...
+    def matmul_tn(self, a: Value, g: Value) -> Value:
+        """a^T @ g for 2-D operands (NUMPY_F may return it unevaluated: product_sum.py)."""
+
+    def matmul_nt(self, g: Value, b: Value) -> Value:
+        """g @ b^T for 2-D operands."""
+
+    def end_walk(self) -> None:
+        """Called by the engine when a backward walk ends (drop per-walk caches)."""
+
     def pow(self, a: Value, b: Value) -> Value: ...
     def pow_scalar(self, a: Value, e: Any) -> Value:
         """a ** e for a number e, with torch's sqrt kernels for e = +-0.5."""

@@ -2,6 +2,10 @@
 
 For y = a @ b the gradients are da = g @ b^T and db = a^T @ g: each output element is a dot
 product of a row of a and a column of b, so it sends g times the other operand to each.
+The 2-D rules call `F.matmul_nt(g, b)` (g @ b^T) and `F.matmul_tn(a, g)` (a^T @ g; BLAS's names):
+the plain namespace runs the first on a contiguous copy of b^T made once per backward, and
+returns the second unevaluated so that the walk sums a weight's T products as one GEMM
+(product_sum.py).
 """
 
 from __future__ import annotations
@@ -44,8 +48,8 @@ class Matmul(Node):
         a, b = self.args(F)
         sa, sb = self.shapes
         if len(sa) == 2 and len(sb) == 2:  # the common case, kept short and fast
-            ga = F.matmul(g, F.swap(b)) if self.needs(0) else None
-            gb = F.matmul(F.swap(a), g) if self.needs(1) else None
+            ga = F.matmul_nt(g, b) if self.needs(0) else None
+            gb = F.matmul_tn(a, g) if self.needs(1) else None
             return ga, gb
         # promote 1-D operands the way matmul does, then undo the promotion on the way back
         a2 = a if len(sa) > 1 else F.reshape(a, (1,) + sa)
@@ -84,19 +88,21 @@ class Addmm(Node):
             _check_matmul(a, b)
             raise
         cs = np.shape(c)
-        same = cs == m.shape  # an RNN step's case: equal shapes need no broadcast check
-        err = None if same else broadcast_error("addmm", cs, m.shape)
+        if cs == m.shape and c.dtype == m.dtype:  # an RNN step's case, checked first: it runs T times
+            m += c  # m is fresh: add in place, saving one allocation
+            return m
+        err = broadcast_error("addmm", cs, m.shape)
         if err is not None:
             raise err
-        if np.result_type(m, c) == m.dtype and (same or np.broadcast_shapes(m.shape, cs) == m.shape):
-            return np.add(m, c, out=m)  # m is fresh: add in place, saving one allocation
+        if np.result_type(m, c) == m.dtype and np.broadcast_shapes(m.shape, cs) == m.shape:
+            return np.add(m, c, out=m)
         return m + c
 
     def backward(self, F: ArrayNamespace, g: Value) -> tuple[Value | None, Value | None, Value | None]:
         _, a, b = self.args(F)
         gc = unbroadcast(F, g, self.shapes[0]) if self.next[0] is not None else None
-        ga = F.matmul(g, F.swap(b)) if self.next[1] is not None else None
-        gb = F.matmul(F.swap(a), g) if self.next[2] is not None else None
+        ga = F.matmul_nt(g, b) if self.next[1] is not None else None
+        gb = F.matmul_tn(a, g) if self.next[2] is not None else None
         return gc, ga, gb
 
 
