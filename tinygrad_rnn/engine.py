@@ -59,6 +59,7 @@ def run_backward(
     keep = prune_to_inputs(order, capture) if inputs is not None else None
     results: list[Any] = [None] * len(inputs) if inputs is not None else []
     buffers = Buffers(order, in_place=not create_graph)
+    anomaly = is_anomaly_enabled()
     for n, i, g in roots:
         buffers.add(n, i, g)
     with _recording(create_graph, F):
@@ -74,7 +75,7 @@ def run_backward(
                 if accumulate and gs[0] is not None:
                     accumulate_grad(n, gs[0], F)
                 continue
-            for e, g in zip(n.next, run_node(n, gs, F, retain_graph)):
+            for e, g in zip(n.next, run_node(n, gs, F, retain_graph, anomaly)):
                 if e is not None and g is not None:
                     buffers.add(e[0], e[1], g)
     return None if inputs is None else finish_results(results, inputs, allow_unused, F)
@@ -158,7 +159,7 @@ def capture_grads(n: Node, gs: list[Any], capture: dict[Edge, list[int]], result
                 results[k] = g
 
 
-def run_node(n: Node, gs: list[Any], F: Any, retain_graph: bool) -> tuple[Any, ...]:
+def run_node(n: Node, gs: list[Any], F: Any, retain_graph: bool, anomaly: bool = False) -> tuple[Any, ...]:
     """Apply the node's backward rule: gradients of its outputs -> one per input (None: no flow)."""
     if n.freed:
         raise freed_graph_error()
@@ -169,7 +170,7 @@ def run_node(n: Node, gs: list[Any], F: Any, retain_graph: bool) -> tuple[Any, .
     if gin is None:
         return (None,) * len(n.next)
     grads_in = gin if type(gin) is tuple else (gin,)
-    if is_anomaly_enabled():
+    if anomaly:
         grads_in = tuple(evaluate(g) for g in grads_in)  # a deferred product may hold the NaN
         check_anomaly(n, grads_in)
     if not retain_graph and (n.keep_inputs or n.keep_output):
@@ -198,18 +199,19 @@ class Buffers:
         for n in order:
             n._buf = None
         self.owned: set[int] = set()  # ids of sums made here and held only in a buffer
+        self.deferred: set[Node] = set()  # nodes whose buffer holds a ProductSum
         self.in_place = in_place
 
     def take(self, n: Node) -> list[Any] | None:
         """The node's incoming gradients; from now on they may be aliased, so no longer ours."""
         gs = n._buf
         n._buf = None
-        if gs is not None:
-            for k, g in enumerate(gs):
-                if type(g) is ProductSum:  # the node runs now: its gradient is complete
-                    gs[k] = g.evaluate()
-                elif self.owned:
-                    self.owned.discard(id(g))
+        if n in self.deferred:  # the node runs now: its gradient is complete
+            self.deferred.discard(n)
+            gs = [evaluate(g) for g in gs]
+        if self.owned and gs is not None:
+            for g in gs:
+                self.owned.discard(id(g))
         return gs
 
     def add(self, c: Node, i: int, g: Any) -> None:
@@ -220,10 +222,13 @@ class Buffers:
         old = buf[i]
         if old is None:
             buf[i] = g
+            if type(g) is ProductSum:
+                self.deferred.add(c)
         elif type(old) is ProductSum:  # a weight's products: stack the factors (product_sum.py)
             buf[i] = old.add(g)
         elif type(g) is ProductSum:
             buf[i] = g.add(old)
+            self.deferred.add(c)
         elif id(old) in self.owned and old.shape == g.shape and old.dtype == g.dtype:
             np.add(old, g, out=old)
         else:

@@ -38,7 +38,7 @@ class ProductSum:
         self.owned = False  # is `dense` an array made here, so safe to add into in place?
         self.nbytes = a.nbytes + g.nbytes
         self.shape = (a.shape[1], g.shape[1])
-        self.dtype = np.result_type(a, g)
+        self.dtype = a.dtype if a.dtype == g.dtype else np.result_type(a, g)
 
     def add(self, other: Any) -> ProductSum | np.ndarray:
         """self + other (a ProductSum or an array), reusing self where the factors stack."""

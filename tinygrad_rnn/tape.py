@@ -209,28 +209,26 @@ class Node:
     def apply(cls, *inputs: Any, **kw: Any) -> Any:
         """Run forward on the inputs' arrays and, if any input needs grad, record the node."""
         # This runs once per op: it is written for speed (no generators, no helper calls).
-        node = cls()
+        node = cls.__new__(cls)
         node.kw = kw
         arrays = []
-        shapes = []
         edges = []
         proto = None
         need = False
         for x in inputs:
             if isinstance(x, TensorBase):
-                d = x.data
+                arrays.append(x.data)
                 if proto is None:
                     proto = x.result_type
                 if x.requires_grad:
                     need = True
-                    edges.append((x._node, x._idx) if x._node is not None else x.grad_edge())
+                    src = x._node
+                    edges.append((src, x._idx) if src is not None else x.grad_edge())
                 else:
                     edges.append(None)
             else:
-                d = x
+                arrays.append(x)
                 edges.append(None)
-            arrays.append(d)
-            shapes.append(d.shape)
         try:  # free on the success path; a forward's ShapeError is worded by the result's Tensor class
             out = node.forward(*arrays, **kw) if kw else node.forward(*arrays)
         except ShapeError as e:
@@ -244,7 +242,7 @@ class Node:
                 out = np.asarray(out, dtype=object)
         if need and _Mode.grad_enabled:
             node.next = edges
-            node.shapes = shapes
+            node.shapes = [d.shape for d in arrays]
             node.inputs = inputs if cls.keep_inputs else None
             node.out = out if cls.keep_output else None
             node.proto = proto
@@ -299,14 +297,9 @@ class Node:
         """The saved inputs: arrays for a plain backward, Tensors for create_graph."""
         if self.freed:
             raise freed_graph_error()
-        out = []
         if F.tensor_mode:
-            for x in self.inputs:
-                out.append(x if isinstance(x, TensorBase) else F.const(x, self.proto))
-        else:
-            for x in self.inputs:
-                out.append(x.data if isinstance(x, TensorBase) else x)
-        return out
+            return [x if isinstance(x, TensorBase) else F.const(x, self.proto) for x in self.inputs]
+        return [x.data if isinstance(x, TensorBase) else x for x in self.inputs]
 
     def output(self, F: Any) -> Any:
         """The saved output: an array, or a Tensor still attached to this node for create_graph."""
