@@ -232,7 +232,11 @@ def test_torch_frontend_trains_and_resumes(tmp_path):
 def test_mindspore_frontend_trains_and_resumes(tmp_path):
     cfg = short("parity", frontend="mindspore")
     full = quiet(cfg)
-    assert full.curve.val_loss[-1] < SHORT["parity"][1] * full.baseline[1]
+    # MindSpore's init puts this short run on a slow, rounding-sensitive path: after 5 epochs the
+    # loss was 0.10, 0.14 or 0.24 (baseline 0.69) for float-rounding-level changes (numpy 1 vs 2,
+    # a GEMM's summation order), all still falling. Half the baseline shows learning on each.
+    assert full.curve.val_loss[-1] < 0.5 * full.baseline[1]
+    assert full.curve.val_loss == sorted(full.curve.val_loss, reverse=True)
     ck = str(tmp_path / "m.npz")
     quiet(cfg, save=ck, stop_after=2)
     assert quiet(cfg, resume=ck).curve.values() == full.curve.values()
