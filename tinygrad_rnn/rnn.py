@@ -75,12 +75,12 @@ def run_direction(
     if reverse and lengths is not None:
         ridx = _reverse_index(lengths, T)
         x = ops.getitem(x, ridx)  # run "forward" over each sequence's reversed valid prefix
-    # The input projection of every step at once: one large matmul instead of T small ones.
-    xw = ops.reshape(ops.matmul(ops.reshape(x, (T * B, I)), ops.transpose(w_ih)), (T, B, H))
-    if b_ih is not None:
-        xw = xw + b_ih
-    if b_hh is not None:
-        xw = xw + b_hh
+    # The input projection of every step at once: one large matmul instead of T small ones, with
+    # both biases added in the same pass (their sum is a vector; adding them one by one to the
+    # (T, B, H) result would cost two more passes over it, forward and backward).
+    bias = b_ih if b_hh is None else b_hh if b_ih is None else b_ih + b_hh
+    x2, w_ih_t = ops.reshape(x, (T * B, I)), ops.transpose(w_ih)
+    xw = ops.reshape(ops.matmul(x2, w_ih_t) if bias is None else ops.addmm(bias, x2, w_ih_t), (T, B, H))
     steps = ops.unbind(xw, 0)  # one node whose backward stacks once (per-step slicing would be O(T^2))
     w_hh_t = ops.transpose(w_hh)
     if lengths is not None:

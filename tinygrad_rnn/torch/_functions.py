@@ -1,4 +1,8 @@
-"""torch's top-level functions: tensor factories, grad-mode switches and the functional ops."""
+"""torch's top-level functions: tensor factories, grad-mode switches and the functional ops.
+
+One idea, a little over 500 lines: the `torch.*` namespace, each entry a thin wrapper that parses
+torch's arguments and calls a core op. It mirrors the one page of torch's docs a user reads them on.
+"""
 
 from __future__ import annotations
 
