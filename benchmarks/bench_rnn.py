@@ -35,7 +35,8 @@ other libraries' spinning threads go to sleep; warm-up calls first; medians repo
   * processes: each contender timed in --processes fresh subprocesses (default 3), each doing
     its warm-up and repeats and reporting its median; the table shows the median of those medians
     and the spread (min-max) of them. ours and floor processes never import torch, so no torch
-    thread pool or allocator shares their process.
+    thread pool or allocator shares their process; both run with the glibc allocator tuning that
+    importing tinygrad_rnn applies (tinygrad_rnn/_malloc.py), torch's processes without it.
 Targets: ours/best torch <= 0.8 on W1-W5; ours/floor <= 1.15 on W2-W4 and <= 2.0 on W1, W5.
 
 Linearity: time(seq=2000) / time(seq=200) at W5's other sizes (batch 8, 16 -> 64). Linear cost
@@ -159,6 +160,11 @@ def build_torch(w: dict, weights: dict, x: np.ndarray, g: np.ndarray, threads: i
 
 def build_floor(w: dict, weights: dict, x: np.ndarray, g: np.ndarray) -> Contender:
     from numpy_floor import forward_backward
+
+    # importing tinygrad_rnn tunes glibc's allocator for the whole process (tinygrad_rnn/_malloc.py);
+    # the floor's own process gets the same tuning, so that it stays the fastest numpy allows
+    # (measured on W4: 2,500 page faults and 222 ms per call without it, 0 and 192 ms with it)
+    import tinygrad_rnn  # noqa: F401
 
     names = param_names(w["layers"], w["bi"])
     ws = [tuple(weights[n] for n in names[i : i + 4]) for i in range(0, len(names), 4)]
