@@ -205,7 +205,7 @@ def test_run_direction_equals_the_loop(reverse):
         rng.standard_normal(H),
         rng.standard_normal(H),
     )
-    out, h = run_direction(Tensor(x), None, *(Tensor(a) for a in w), "tanh", reverse)
+    out, (h,) = run_direction(Tensor(x), None, tuple(Tensor(a) for a in w), "rnn", "tanh", reverse)
     assert out.shape == (T, B, H) and h.shape == (B, H)
     # the reverse direction alone is the forward loop on the time-reversed input
     ref_out, ref_h = reference_rnn(x[::-1] if reverse else x, [w])

@@ -1,16 +1,35 @@
-"""Core layers: Module, Parameter, Linear, Dropout, Sequential, RNNCell, RNN."""
+"""Core layers: Module, Parameter, Linear, Dropout, Sequential and the recurrent family."""
 
-from .layers import RNN, Dropout, Linear, RNNCell, Sequential, uniform_
+from .layers import (
+    GRU,
+    LSTM,
+    RNN,
+    Dropout,
+    GRUCell,
+    Linear,
+    LSTMCell,
+    RNNBase,
+    RNNCell,
+    RNNCellBase,
+    Sequential,
+    uniform_,
+)
 from .module import IncompatibleKeys, Module, Parameter
 
 __all__ = [
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
     "RNN",
+    "RNNBase",
+    "RNNCell",
+    "RNNCellBase",
     "Dropout",
     "IncompatibleKeys",
     "Linear",
     "Module",
     "Parameter",
-    "RNNCell",
     "Sequential",
     "uniform_",
 ]
