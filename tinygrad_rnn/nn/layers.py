@@ -163,12 +163,12 @@ class RNNCellBase(Module):
             raise RuntimeError(
                 f"hidden0 has inconsistent hidden_size: got {hx.shape[1]}, expected {self.hidden_size}"
             )
-        w = self.weight_ih.dtype
+        w = self.weight_ih.data.dtype  # numpy dtypes: a frontend's Tensor.dtype is its own type
         for t in (x, hx):
-            if t.dtype != w:
+            if t.data.dtype != w:
                 raise RuntimeError(
-                    f"mat1 and mat2 must have the same dtype, but got {_BLAS_NAME.get(t.dtype, t.dtype)} "
-                    f"and {_BLAS_NAME.get(w, w)}"
+                    f"mat1 and mat2 must have the same dtype, but got "
+                    f"{_BLAS_NAME.get(t.data.dtype, t.data.dtype)} and {_BLAS_NAME.get(w, w)}"
                 )
 
     def weights(self) -> tuple[Any, Any, Any, Any]:
