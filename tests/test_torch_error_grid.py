@@ -476,6 +476,57 @@ row(
     k("str", "tanh"),
 )
 row("nn.RNNCell.forward", lambda m, mod, x, h: mod(x, h), k("obj", CELL), t(2, 3), t(2, 4))
+LSTM_ = Build(lambda m: m.nn.LSTM(3, 4), "LSTM(3, 4)")
+GRU_ = Build(lambda m: m.nn.GRU(3, 4), "GRU(3, 4)")
+row(
+    "nn.LSTM",
+    lambda m, i, h, n, b, bf, dr, bd, p: m.nn.LSTM(i, h, n, b, bf, dr, bd, p),
+    k("int", 3),
+    k("int", 4),
+    k("int", 2),
+    k("bool", True),
+    k("bool", False),
+    k("prob", 0.5),
+    k("bool", False),
+    k("int", 2),
+)
+row(
+    "nn.LSTM.forward",
+    lambda m, mod, x, h, c: mod(x, (h, c)),
+    k("obj", LSTM_),
+    t(5, 2, 3),
+    t(1, 2, 4),
+    t(1, 2, 4),
+)
+row(
+    "nn.GRU",
+    lambda m, i, h, n, b, bf, dr, bd: m.nn.GRU(i, h, n, b, bf, dr, bd),
+    k("int", 3),
+    k("int", 4),
+    k("int", 2),
+    k("bool", True),
+    k("bool", False),
+    k("prob", 0.5),
+    k("bool", False),
+)
+row("nn.GRU.forward", lambda m, mod, x, h: mod(x, h), k("obj", GRU_), t(5, 2, 3), t(1, 2, 4))
+row("nn.LSTMCell", lambda m, i, h, b: m.nn.LSTMCell(i, h, b), k("int", 3), k("int", 4), k("bool", True))
+row(
+    "nn.LSTMCell.forward",
+    lambda m, mod, x, h, c: mod(x, (h, c)),
+    k("obj", Build(lambda m: m.nn.LSTMCell(3, 4))),
+    t(2, 3),
+    t(2, 4),
+    t(2, 4),
+)
+row("nn.GRUCell", lambda m, i, h, b: m.nn.GRUCell(i, h, b), k("int", 3), k("int", 4), k("bool", True))
+row(
+    "nn.GRUCell.forward",
+    lambda m, mod, x, h: mod(x, h),
+    k("obj", Build(lambda m: m.nn.GRUCell(3, 4))),
+    t(2, 3),
+    t(2, 4),
+)
 row("nn.Dropout", lambda m, p: m.nn.Dropout(p), k("prob", 0.5))
 row("nn.Dropout.forward", lambda m, x: m.nn.Dropout(0.5)(x), t(2, 3))
 for _n in ("ReLU", "Tanh", "Sigmoid", "Identity"):

@@ -130,6 +130,11 @@ def new_sizes(fn: str, args: tuple[Any, ...]) -> tuple[int, ...]:
 def new_weight_shape(*shape: Any) -> tuple[int, ...]:
     """A module's weight size: torch allocates it with empty() first, so its errors are empty()'s."""
     for i, s in enumerate(shape):
+        if not is_int(s) and i == 0:
+            raise TypeError(
+                "empty(): argument 'size' (position 1) must be tuple of ints, but found element of type "
+                f"{type(s).__name__} at pos 0"
+            )
         if not is_int(s):
             raise TypeError(
                 f"empty(): argument 'size' failed to unpack the object at pos {i + 1} with error "

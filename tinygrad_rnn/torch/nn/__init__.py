@@ -1,4 +1,4 @@
-"""torch.nn on the core layers: Module, Parameter, RNN, RNNCell, Linear, Dropout, losses, ..."""
+"""torch.nn on the core layers: Module, Parameter, RNN, LSTM, GRU and their cells, Linear, Dropout, losses, ..."""
 
 from . import functional, init, utils
 from .modules import (
@@ -15,13 +15,17 @@ from .modules import (
     Tanh,
 )
 from .parameter import Parameter
-from .rnn import RNN, RNNCell
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = [
+    "GRU",
+    "LSTM",
     "RNN",
     "CrossEntropyLoss",
     "Dropout",
+    "GRUCell",
     "Identity",
+    "LSTMCell",
     "Linear",
     "MSELoss",
     "Module",
