@@ -1,13 +1,15 @@
-"""mindspore.nn: Cell, the RNN layers, Dense, Dropout, losses, optimisers and training wrappers."""
+"""mindspore.nn: Cell, the RNN/LSTM/GRU layers and cells, Dense, Dropout, losses, optimisers and training wrappers."""
 
 from .basic import Dense, Dropout, Flatten, ReLU, Sigmoid, Softmax, Tanh
 from .cell import Cell, CellList, SequentialCell
 from .loss import CrossEntropyLoss, L1Loss, LossBase, MSELoss, SoftmaxCrossEntropyWithLogits
 from .optim import SGD, Adam, Momentum, Optimizer
-from .rnns import RNN, RNNCell
+from .rnns import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .wrap import TrainOneStepCell, WithLossCell
 
 __all__ = [
+    "GRU",
+    "LSTM",
     "RNN",
     "SGD",
     "Adam",
@@ -17,7 +19,9 @@ __all__ = [
     "Dense",
     "Dropout",
     "Flatten",
+    "GRUCell",
     "L1Loss",
+    "LSTMCell",
     "LossBase",
     "MSELoss",
     "Momentum",
