@@ -158,3 +158,26 @@ def test_help_explains_every_option(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "gradcheck" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mode", ["lstm", "gru"])
+def test_gated_cells_have_their_own_rows_and_pass(capsys, mode):
+    # small: the sympy expressions of a gated cell grow fast with steps, layers and directions
+    rc, out, err = _run(capsys, "--mode", mode, "--num-layers", "2", "--seq-len", "2", "--lengths", "2,1")
+    assert rc == 0 and not err, out
+    rows = _table(out)
+    states = ["h0", "c0"] if mode == "lstm" else ["h0"]
+    assert list(rows)[: 1 + len(states)] == ["input", *states]
+    G = 4 if mode == "lstm" else 3
+    assert rows["weight_hh_l1"][0] == f"({2 * G}, 2)"  # gates stacked by rows, hidden 2
+    assert ("c_n (forward)" in rows) == (mode == "lstm")
+    for name, (_, nums) in rows.items():
+        assert nums[3] is not None and nums[3] <= 1e-10, name  # every row checked against sympy
+    assert out.splitlines()[0].startswith("LSTM(" if mode == "lstm" else "GRU(")
+
+
+def test_unknown_mode_is_a_one_line_error(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["gradcheck", "--mode", "transformer"])
+    assert e.value.code == 2
+    assert "argument --mode: invalid choice: 'transformer'" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""`tinygrad-rnn gradcheck`: our RNN gradients against finite differences and exact sympy ones."""
+"""`tinygrad-rnn gradcheck`: our RNN/LSTM/GRU gradients against finite differences and exact sympy ones."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ FD_RTOL = 1e-6  # central differences in float64 (eps 1e-6): truncation + round-
 SYMPY_RTOL = 1e-10  # exact derivatives evaluated with 40 digits: only our float64 round-off is left
 
 DESCRIPTION = """\
-Build a float64 RNN with the given options and random weights (seeded), take the scalar loss
+Build a float64 RNN, LSTM or GRU (--mode) with the given options and random weights (seeded),
+take the scalar loss
 
-    L = sum(output * G_out) + sum(h_n * G_hn)        (G_out, G_hn random)
+    L = sum(output * G_out) + sum(h_n * G_hn)  [+ sum(c_n * G_cn) for the LSTM]   (G random)
 
 and compare dL/d(every input) from our tape with
   * central finite differences of L (eps = --eps), and
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ..gradcheck import numerical_jacobian
-    from ..nn import RNN
+    from ..nn import GRU, LSTM, RNN
     from ..random import manual_seed
     from ..tensor import Tensor, grad
 
@@ -89,32 +90,52 @@ def run(args: argparse.Namespace) -> int:
     D = 2 if args.bidirectional else 1
     options = rnn_kwargs(args)
     del options["input_size"], options["hidden_size"]
+    mode = args.mode
+    nonlinearity = options.pop("nonlinearity")  # the RNN's only
     manual_seed(args.seed)
-    model = RNN(I, H, dtype=np.float64, **options)  # U(-1/sqrt(H), 1/sqrt(H)) from the seed
+    cls = {"rnn": RNN, "lstm": LSTM, "gru": GRU}[mode]
+    extra = {"nonlinearity": nonlinearity} if mode == "rnn" else {}
+    model = cls(I, H, dtype=np.float64, **options, **extra)  # U(-1/sqrt(H), 1/sqrt(H)) from the seed
     model.eval()
     rng = np.random.default_rng(args.seed)
     x_shape = (B, T, I) if args.batch_first else (T, B, I)
     out_shape = (B, T, D * H) if args.batch_first else (T, B, D * H)
     x = Tensor(rng.standard_normal(x_shape), requires_grad=True)
     h0 = None if args.no_h0 else Tensor(rng.standard_normal((L * D, B, H)) * 0.5, requires_grad=True)
+    c0 = (
+        None
+        if args.no_h0 or mode != "lstm"
+        else Tensor(rng.standard_normal((L * D, B, H)) * 0.5, requires_grad=True)
+    )
     g_out = rng.standard_normal(out_shape)
     g_hn = rng.standard_normal((L * D, B, H))
+    g_cn = rng.standard_normal((L * D, B, H)) if mode == "lstm" else None
     lens = None if lengths is None else np.asarray(lengths, dtype=np.int64)
     params = dict(model.named_parameters())
 
-    def loss_of(x: Tensor, h0: Tensor | None) -> Tensor:
-        out, hn = model(x, h0, lengths=lens)
-        return (out * Tensor(g_out)).sum() + (hn * Tensor(g_hn)).sum()
+    def forward(x: Tensor, states: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
+        """(output, [h_n] or [h_n, c_n]) for initial states [], [h0] or [h0, c0]."""
+        hx = None if not states else (tuple(states) if mode == "lstm" else states[0])
+        out, fin = model(x, hx, lengths=lens)
+        return out, list(fin) if mode == "lstm" else [fin]
 
-    names = ["input"] + ([] if h0 is None else ["h0"]) + list(params)
-    leaves = [x] + ([] if h0 is None else [h0]) + list(params.values())
-    gs = grad(loss_of(x, h0), leaves, allow_unused=True)  # None: unused (e.g. every length 0)
+    def loss_of(x: Tensor, *states: Tensor) -> Tensor:
+        out, fin = forward(x, list(states))
+        loss = (out * Tensor(g_out)).sum()
+        for f, g in zip(fin, (g_hn, g_cn)):
+            loss = loss + (f * Tensor(g)).sum()
+        return loss
+
+    states = [s for s in (h0, c0) if s is not None]
+    names = ["input"] + ["h0", "c0"][: len(states)] + list(params)
+    leaves = [x] + states + list(params.values())
+    gs = grad(loss_of(x, *states), leaves, allow_unused=True)  # None: unused (e.g. every length 0)
     ours = {n: np.zeros(t.shape) if g is None else g.data for n, g, t in zip(names, gs, leaves)}
-    with_out = model(x, h0, lengths=lens)
+    with_out = forward(x, states)
 
     # central differences of L in every number (the parameters are perturbed in place)
-    fd_fn = (lambda x, *rest: loss_of(x, None)) if h0 is None else (lambda x, h0, *rest: loss_of(x, h0))
-    jac = numerical_jacobian(fd_fn, leaves, args.eps)[0]
+    n_states = len(states)
+    jac = numerical_jacobian(lambda x, *rest: loss_of(x, *rest[:n_states]), leaves, args.eps)[0]
     fd = {n: j.reshape(t.shape) for n, j, t in zip(names, jac, leaves)}
 
     ref = None
@@ -127,15 +148,22 @@ def run(args: argparse.Namespace) -> int:
             None if h0 is None else h0.data,
             out_weight=g_out,
             hn_weight=g_hn,
+            mode=mode,
+            c0=None if c0 is None else c0.data,
+            cn_weight=g_cn,
             lengths=lengths,
+            nonlinearity=nonlinearity,
             **options,
         )
 
+    act = f"nonlinearity={nonlinearity} " if mode == "rnn" else ""
     print(
-        f"RNN({model.extra_repr()})  nonlinearity={args.nonlinearity} seq_len={T} batch={B} "
+        f"{cls.__name__}({model.extra_repr()})  {act}seq_len={T} batch={B} "
         f"lengths={lengths} h0={'zeros' if h0 is None else 'given'} seed={args.seed} float64"
     )
-    print("loss = sum(output * G_out) + sum(h_n * G_hn), G random; rel = max abs / max |reference|")
+    c_term = " + sum(c_n * G_cn)" if mode == "lstm" else ""
+
+    print(f"loss = sum(output * G_out) + sum(h_n * G_hn){c_term}, G random; rel = max abs / max |reference|")
     print()
     head = f"{'tensor':<24}{'shape':<14}{'vs finite differences':^26}{'vs sympy (exact)':^26}"
     print(head.rstrip())
@@ -149,7 +177,8 @@ def run(args: argparse.Namespace) -> int:
         (n, ours[n], fd[n], None if ref is None else ref[n]) for n in names
     ]
     rows += [("output (forward)", with_out[0].data, None, None if ref is None else ref["output"])]
-    rows += [("h_n (forward)", with_out[1].data, None, None if ref is None else ref["h_n"])]
+    for nm, f in zip(("h_n", "c_n"), with_out[1]):
+        rows += [(f"{nm} (forward)", f.data, None, None if ref is None else ref[nm])]
     for name, mine, fdv, rv in rows:
         fa = fr = sa = sr = None
         if fdv is not None:
@@ -177,12 +206,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the `gradcheck` subcommand."""
     p = sub.add_parser(
         "gradcheck",
-        help="check RNN gradients against finite differences and exact sympy derivatives",
+        help="check RNN/LSTM/GRU gradients against finite differences and exact sympy derivatives",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_rnn_arguments(p, input_size=2, hidden_size=2)
     a = p.add_argument
+    a(
+        "--mode",
+        choices=["rnn", "lstm", "gru"],
+        default="rnn",
+        help="which cell: the Elman RNN (default; --nonlinearity applies), LSTM (h0 and c0) or GRU",
+    )
     a("--seq-len", type=positive_int, default=3, metavar="T", help="time steps T (default 3)")
     a("--batch", type=positive_int, default=2, metavar="B", help="sequences in the batch (default 2)")
     a(
@@ -192,7 +227,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "a sequence's state is frozen and its output is 0, and the reverse direction runs over the "
         "valid prefix only (default: every sequence has length T)",
     )
-    a("--no-h0", action="store_true", help="omit h0 (zeros, and no h0 row) instead of a random one")
+    a("--no-h0", action="store_true", help="omit h0 (and c0) (zeros, no rows) instead of random ones")
     a("--seed", type=int, default=0, help="seed for the weights, inputs and loss weights (default 0)")
     a("--eps", type=float, default=1e-6, help="finite-difference step (default 1e-6)")
     a("--no-sympy", action="store_true", help="skip the sympy column (for sizes too big for it)")

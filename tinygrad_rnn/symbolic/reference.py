@@ -115,9 +115,14 @@ def _affine(w: np.ndarray, v: Sequence[Any], *extra: Any) -> list[Any]:
 
 
 def _sigmoid(z: Any) -> Any:
+    """1 / (1 + exp(-z)), built unevaluated: sympy would distribute -1 over z's terms and rewrite
+    exp at every gate of every step (the same reason tanh is unevaluated, symbols.py)."""
     import sympy
 
-    return 1 / (1 + sympy.exp(-z))
+    z = sympy.sympify(z)
+    if z.is_Number:
+        return 1 / (1 + sympy.exp(-z))
+    return sympy.Pow(1 + sympy.exp(sympy.Mul(-1, z, evaluate=False), evaluate=False), -1, evaluate=False)
 
 
 def _rnn_step(
