@@ -25,8 +25,11 @@ from tinygrad_rnn.tasks import TASKS, CharLM, get_task
 from tinygrad_rnn.train import (
     CheckpointError,
     TrainConfig,
+    config_from_checkpoint,
     load_checkpoint,
     lr_schedule,
+    make_backend,
+    sample_text,
     train,
 )
 
@@ -401,3 +404,50 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
     lines = []
     train(short("sine", epochs=2, steps=3), progress=True, out=lines.append)
     assert len(lines) == 2 and "\r" not in capsys.readouterr().err  # pytest's stderr is no terminal
+
+
+# -- --cell: the gated layers in every frontend ------------------------------------------------------
+@pytest.mark.parametrize("frontend", ["core", "torch", "mindspore"])
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_cells_train_in_every_frontend_and_resume(tmp_path, frontend, cell):
+    cfg = short("parity", frontend=frontend, cell=cell)
+    backend = make_backend(get_task("parity", 8), cfg)
+    layer = backend.rnn if frontend == "core" else backend.model.rnn
+    assert type(layer).__name__ == {"lstm": "LSTM", "gru": "GRU"}[cell]
+    full = quiet(cfg)
+    assert full.curve.val_loss[-1] < 0.5 * full.baseline[1]  # learns: well below guessing
+    ck = str(tmp_path / f"{frontend}-{cell}.npz")
+    quiet(cfg, save=ck, stop_after=2)
+    assert config_from_checkpoint(ck).cell == cell
+    assert quiet(cfg, resume=ck).curve.values() == full.curve.values()
+
+
+def test_lstm_state_carries_through_charlm_sampling():
+    cfg = short("charlm", cell="lstm", epochs=1, steps=5)
+    res = quiet(cfg)
+    text = sample_text(res.task, make_backend(res.task, cfg), 40, seed=0)
+    assert isinstance(text, str) and len(text) >= 40
+
+
+def test_cli_cell_is_a_curve_option(tmp_path, capsys):
+    ck = str(tmp_path / "g.npz")
+    code, out, err = run_cli(
+        capsys,
+        "parity",
+        "--cell",
+        "gru",
+        "--epochs",
+        "1",
+        "--steps",
+        "5",
+        "--no-progress",
+        "--no-plot",
+        "--save",
+        ck,
+    )
+    assert code in (0, 1), err
+    assert "parity: core frontend, GRU hidden" in out
+    code, _, err = run_cli(capsys, "--resume", ck, "--cell", "lstm", "--no-plot")
+    assert code == 2 and "--cell lstm differs from the checkpoint's gru" in err
+    code, _, err = run_cli(capsys, "parity", "--cell", "transformer", "--no-plot")
+    assert code == 2 and "invalid choice: 'transformer'" in err

@@ -22,6 +22,7 @@ _CURVE_OPTIONS = (
     "optimizer",
     "schedule",
     "frontend",
+    "cell",
 )
 
 
@@ -129,11 +130,13 @@ def _fmt_metric(task: Any, v: float) -> str:
 
 
 def _report(res: Any, save: str | None, resumed: bool, quick: bool) -> None:
+    from ..train import CELLS
+
     cfg, task = res.config, res.task
     bname, bloss, bmetric = res.baseline
     print()
     print(
-        f"{task.name}: {cfg.frontend} frontend, RNN hidden {cfg.hidden} x {cfg.layers} layer(s), {cfg.optimizer} "
+        f"{task.name}: {cfg.frontend} frontend, {CELLS[cfg.cell]} hidden {cfg.hidden} x {cfg.layers} layer(s), {cfg.optimizer} "
         f"lr {cfg.lr:g} ({cfg.schedule}), {len(res.curve.epoch)} epochs x {cfg.steps} steps of batch {cfg.batch}, "
         f"seed {cfg.seed}" + (f", length {task.length}" if task.length_help else "")
     )
@@ -298,6 +301,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="build the model with the core (default), tinygrad_rnn.torch (nn.RNN, torch.optim) or "
         "tinygrad_rnn.mindspore (nn.RNN, nn.Dense, value_and_grad, nn.Adam)",
+    )
+    g.add_argument(
+        "--cell",
+        choices=("rnn", "lstm", "gru"),
+        default=None,
+        help="the recurrent layer: rnn (Elman, tanh; default), lstm or gru, in every frontend",
     )
     g.add_argument("--hidden", type=_int("--hidden"), default=None, help="hidden units of the RNN")
     g.add_argument("--layers", type=_int("--layers"), default=None, help="stacked RNN layers")

@@ -29,11 +29,12 @@ from .checkpoints import (
     restore,
     save_checkpoint,
 )
-from .config import FRONTENDS, OPTIMIZERS, SCHEDULES, Curve, Result, TrainConfig, lr_schedule
+from .config import CELLS, FRONTENDS, OPTIMIZERS, SCHEDULES, Curve, Result, TrainConfig, lr_schedule
 from .loop import evaluate, sample_text, train
 from .plots import OutputPathError, check_outputs, plot_curve, plot_format
 
 __all__ = [
+    "CELLS",
     "CKPT_FORMAT",
     "FRONTENDS",
     "OPTIMIZERS",

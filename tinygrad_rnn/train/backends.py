@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..tasks import Task
-from .config import CheckpointError, TrainConfig, lr_schedule
+from .config import CELLS, CheckpointError, TrainConfig, lr_schedule
 
 
 class Backend:
@@ -71,7 +71,7 @@ class CoreBackend(Backend):
         self.F, self.optim, self.Tensor, self.no_grad = F, optim, Tensor, no_grad
         self.task, self.cfg = task, cfg
         manual_seed(cfg.seed)
-        self.rnn = nn.RNN(task.input_size, cfg.hidden, cfg.layers, batch_first=True)
+        self.rnn = getattr(nn, CELLS[cfg.cell])(task.input_size, cfg.hidden, cfg.layers, batch_first=True)
         self.head = nn.Linear(cfg.hidden, task.output_size)
         self.params = list(self.rnn.parameters()) + list(self.head.parameters())
         self.opt = _make_core_optimizer(optim, self.params, cfg)
@@ -152,7 +152,9 @@ class TorchBackend(Backend):
         class Model(T.nn.Module):
             def __init__(self) -> None:
                 super().__init__()
-                self.rnn = T.nn.RNN(task.input_size, cfg.hidden, cfg.layers, batch_first=True)
+                self.rnn = getattr(T.nn, CELLS[cfg.cell])(
+                    task.input_size, cfg.hidden, cfg.layers, batch_first=True
+                )
                 self.head = T.nn.Linear(cfg.hidden, out_size)
 
             def forward(self, x: Any) -> Any:
@@ -240,7 +242,7 @@ class MindSporeBackend(Backend):
         class Model(nn.Cell):
             def __init__(self) -> None:
                 super().__init__()
-                self.rnn = nn.RNN(task.input_size, hidden, cfg.layers, batch_first=True)
+                self.rnn = getattr(nn, CELLS[cfg.cell])(task.input_size, hidden, cfg.layers, batch_first=True)
                 self.head = nn.Dense(hidden, out_size)
 
             def construct(self, x: Any) -> Any:

@@ -12,6 +12,7 @@ import numpy as np
 from ..tasks import TASKS, Task, get_task
 
 FRONTENDS = ("core", "torch", "mindspore")
+CELLS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}  # --cell -> the nn class every frontend has
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("cosine", "step", "none")
 
@@ -37,6 +38,7 @@ class TrainConfig:
     optimizer: str = "adam"
     schedule: str = "cosine"
     frontend: str = "core"
+    cell: str = "rnn"
 
     @classmethod
     def for_task(cls, task: str, quick: bool = False, **overrides: Any) -> TrainConfig:
@@ -79,6 +81,8 @@ class TrainConfig:
             raise ValueError(f"--schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
         if self.frontend not in FRONTENDS:
             raise ValueError(f"--frontend must be one of {', '.join(FRONTENDS)}, got {self.frontend!r}")
+        if self.cell not in CELLS:
+            raise ValueError(f"--cell must be one of {', '.join(CELLS)}, got {self.cell!r}")
         get_task(self.task, self.length)  # the task checks its length
 
 
