@@ -434,6 +434,11 @@ class _RNNCellBase(Cell):
         _checks.positive_int(input_size, "input_size", cls)
         return cls
 
+    def _as_mindspore_cell(self, has_bias: bool) -> None:
+        """After the core cell's construction: MindSpore's `has_bias` and inference mode until set_train()."""
+        object.__setattr__(self, "training", False)
+        self.has_bias = has_bias
+
     def _check_inputs(self, x: Any, states: tuple[tuple[str, Any], ...]) -> None:
         """x and the states: Tensors of float32/float16, 2-D (batch, features), the weights' dtype."""
         cls = type(self).__name__
@@ -478,17 +483,14 @@ class RNNCell(_RNNCellBase, core_layers.RNNCell):
         core_layers.RNNCell.__init__(
             self, input_size, hidden_size, has_bias, nonlinearity, mstype.to_np(dtype)
         )
-        object.__setattr__(self, "training", False)
-        self.has_bias = has_bias
+        self._as_mindspore_cell(has_bias)
 
     def construct(self, x: Any, hx: Any) -> Any:
         cls = type(self).__name__
         _check_is_tensor("x", x, cls)
         _check_is_tensor("hx", hx, cls)
         self._check_inputs(x, (("hx", hx),))
-        return core_rnn_cell(
-            x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity
-        )
+        return core_rnn_cell(x, hx, *self.weights(), self.nonlinearity)
 
 
 def _check_lstmcell_init(func: Any) -> Any:
@@ -519,15 +521,14 @@ class LSTMCell(_RNNCellBase, core_layers.LSTMCell):
     def __init__(self, input_size: int, hidden_size: int, has_bias: bool = True, dtype: Any = mstype.float32):
         self._check_args(input_size, hidden_size, has_bias)
         core_layers.LSTMCell.__init__(self, input_size, hidden_size, has_bias, mstype.to_np(dtype))
-        object.__setattr__(self, "training", False)
-        self.has_bias = has_bias
+        self._as_mindspore_cell(has_bias)
 
     def construct(self, x: Any, hx: Any) -> tuple[Any, Any]:
         cls = type(self).__name__
         _check_is_tensor("x", x, cls)
         h, c = _check_hx_pair(hx, cls)
         self._check_inputs(x, (("hx[0]", h), ("hx[1]", c)))
-        return core_lstm_cell(x, (h, c), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return core_lstm_cell(x, (h, c), *self.weights())
 
 
 class GRUCell(_RNNCellBase, core_layers.GRUCell):
@@ -537,12 +538,11 @@ class GRUCell(_RNNCellBase, core_layers.GRUCell):
     def __init__(self, input_size: int, hidden_size: int, has_bias: bool = True, dtype: Any = mstype.float32):
         self._check_args(input_size, hidden_size, has_bias)
         core_layers.GRUCell.__init__(self, input_size, hidden_size, has_bias, mstype.to_np(dtype))
-        object.__setattr__(self, "training", False)
-        self.has_bias = has_bias
+        self._as_mindspore_cell(has_bias)
 
     def construct(self, x: Any, hx: Any) -> Any:
         cls = type(self).__name__
         _check_is_tensor("x", x, cls)
         _check_is_tensor("hx", hx, cls)
         self._check_inputs(x, (("hx", hx),))
-        return core_gru_cell(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return core_gru_cell(x, hx, *self.weights())
