@@ -50,6 +50,20 @@ def _close(ours: Any, theirs: Any, shape: tuple[int, ...], dtype: Any, tol: dict
     np.testing.assert_allclose(a, b, err_msg=what, **tol)
 
 
+def torch_state(mod: torch.nn.Module) -> dict[str, np.ndarray]:
+    """A torch module's state_dict as numpy arrays (copies), for our load_state_dict."""
+    return {k: v.detach().numpy().copy() for k, v in mod.state_dict().items()}
+
+
+def assert_close(ours: Any, theirs: Any, dtype: Any, what: str) -> None:
+    """Same shape, same dtype, equal to TOL[dtype] (ours: a Tensor or array; theirs: torch or array)."""
+    a = np.asarray(getattr(ours, "data", ours))
+    b = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else np.asarray(theirs)
+    assert a.shape == b.shape, f"{what}: shape {a.shape} != torch {b.shape}"
+    assert a.dtype == b.dtype, f"{what}: dtype {a.dtype} != torch {b.dtype}"
+    np.testing.assert_allclose(a, b, err_msg=what, **TOL[np.dtype(dtype)])
+
+
 def make_inputs(
     shapes: Sequence[tuple[int, ...]], dtype: Any, rng: np.random.Generator, low: float, high: float
 ) -> list[np.ndarray]:

@@ -19,17 +19,12 @@ import zlib
 import numpy as np
 import pytest
 import torch
+from _oracle import TORCH_DTYPE, assert_close, torch_state
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 import tinygrad_rnn
 from tinygrad_rnn import Tensor, grad, nn
 from tinygrad_rnn.gradcheck import gradcheck, gradgradcheck
-
-TOL = {
-    np.dtype(np.float32): dict(rtol=1e-5, atol=1e-5),
-    np.dtype(np.float64): dict(rtol=1e-10, atol=1e-10),
-}
-TORCH_DTYPE = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 
 T, B, I, H = 5, 3, 3, 4
 LENGTHS = {"none": None, "sorted": [T, 3, 1], "unsorted": [2, T, 1]}  # each has a 1 and a T
@@ -41,10 +36,6 @@ DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", 
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-def torch_state(mod: torch.nn.Module) -> dict[str, np.ndarray]:
-    return {k: v.detach().numpy().copy() for k, v in mod.state_dict().items()}
-
-
 def make_pair(kind: str, dtype, input_size: int = I, hidden_size: int = H, seed: int = 0, **cfg):
     """torch.nn.<kind> and our nn.<kind> holding the torch module's weights (kind: LSTM, GRU, *Cell)."""
     dtype = np.dtype(dtype)
@@ -63,14 +54,6 @@ def state_shapes(kind: str, L: int, D: int, Bn: int | None, proj: int = 0) -> li
     if kind == "GRU":
         return [(L * D, *bt, H)]
     return [(L * D, *bt, proj or H), (L * D, *bt, H)]
-
-
-def assert_close(ours, theirs, dtype, what: str) -> None:
-    a = np.asarray(getattr(ours, "data", ours))
-    b = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else np.asarray(theirs)
-    assert a.shape == b.shape, f"{what}: shape {a.shape} != torch {b.shape}"
-    assert a.dtype == b.dtype, f"{what}: dtype {a.dtype} != torch {b.dtype}"
-    np.testing.assert_allclose(a, b, err_msg=what, **TOL[np.dtype(dtype)])
 
 
 def run_both(kind, t, o, x, state, lengths, batch_first, rng, dtype):

@@ -18,16 +18,11 @@ import zlib
 import numpy as np
 import pytest
 import torch
+from _oracle import TORCH_DTYPE, assert_close, torch_state
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 import tinygrad_rnn
 from tinygrad_rnn import Tensor, grad, nn
-
-TOL = {
-    np.dtype(np.float32): dict(rtol=1e-5, atol=1e-5),
-    np.dtype(np.float64): dict(rtol=1e-10, atol=1e-10),
-}
-TORCH_DTYPE = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 
 T, B, I, H = 5, 3, 3, 4
 LENGTHS = {"none": None, "sorted": [T, 3, 1], "unsorted": [2, T, 1]}  # each has a 1 and a T
@@ -36,10 +31,6 @@ LENGTHS = {"none": None, "sorted": [T, 3, 1], "unsorted": [2, T, 1]}  # each has
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-def torch_state(mod: torch.nn.Module) -> dict[str, np.ndarray]:
-    return {k: v.detach().numpy().copy() for k, v in mod.state_dict().items()}
-
-
 def make_rnn_pair(dtype: np.dtype, input_size: int = I, hidden_size: int = H, seed: int = 0, **cfg):
     """A torch.nn.RNN and our RNN with the torch module's weights."""
     torch.manual_seed(seed)
@@ -49,14 +40,6 @@ def make_rnn_pair(dtype: np.dtype, input_size: int = I, hidden_size: int = H, se
         o = nn.RNN(input_size, hidden_size, dtype=dtype, **cfg)
     o.load_state_dict(torch_state(t))
     return t, o
-
-
-def assert_close(ours, theirs, dtype, what: str) -> None:
-    a = np.asarray(getattr(ours, "data", ours))
-    b = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else np.asarray(theirs)
-    assert a.shape == b.shape, f"{what}: shape {a.shape} != torch {b.shape}"
-    assert a.dtype == b.dtype, f"{what}: dtype {a.dtype} != torch {b.dtype}"
-    np.testing.assert_allclose(a, b, err_msg=what, **TOL[np.dtype(dtype)])
 
 
 def run_both(t, o, x, h0, lengths, batch_first, rng, dtype):
