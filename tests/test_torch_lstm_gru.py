@@ -43,8 +43,14 @@ def _close(a: Any, b: Any, dtype: Any, what: str) -> None:
     np.testing.assert_allclose(a, b, err_msg=what, **TOL[dtype])
 
 
-def _run(m: Any, mod: Any, x: np.ndarray, states: list[np.ndarray], lengths: Any, bf: bool, gs: Any) -> dict:
-    """Forward, then autograd.grad of every output against upstream gs; name -> tensor."""
+def _run(
+    m: Any, mod: Any, x: np.ndarray, states: list[np.ndarray], lengths: Any, bf: bool, gs: Any, vs: Any = None
+) -> dict:
+    """Forward, then autograd.grad of every output against upstream gs; name -> tensor.
+
+    With `vs` (a direction per differentiated input) the gradients are built with create_graph=True
+    and the result also holds "hvp ..." entries: d/d(inputs) of sum_k <grad_k, v_k>, second derivatives.
+    """
     xt = m.tensor(x.copy(), requires_grad=True)
     st = [m.tensor(s.copy(), requires_grad=True) for s in states]
     inp = xt
@@ -57,14 +63,20 @@ def _run(m: Any, mod: Any, x: np.ndarray, states: list[np.ndarray], lengths: Any
     outs = [out, *(fin if isinstance(fin, tuple) else (fin,))]
     names = [n for n, _ in mod.named_parameters()]
     wrt = [xt, *st, *(p for _, p in mod.named_parameters())]
-    grads = m.autograd.grad(outs, wrt, [m.tensor(g) for g in gs(outs)])
+    grads = m.autograd.grad(outs, wrt, [m.tensor(g) for g in gs(outs)], create_graph=vs is not None)
     r = dict(zip(["output", "h_n", "c_n"], outs))
-    r.update(zip(["grad x"] + [f"grad s{i}" for i in range(len(st))] + [f"grad {n}" for n in names], grads))
+    labels = ["x"] + [f"s{i}" for i in range(len(st))] + names
+    r.update((f"grad {k}", g) for k, g in zip(labels, grads))
+    if vs is not None:
+        total = sum((g * m.tensor(v)).sum() for g, v in zip(grads, vs(wrt)))
+        r.update((f"hvp {k}", g) for k, g in zip(labels, m.autograd.grad(total, wrt)))
     r["names"] = names
     return r
 
 
-def _compare(kind: str, dtype: Any, cfg: dict, use_h0: bool, lk: str, batched: bool = True) -> None:
+def _compare(
+    kind: str, dtype: Any, cfg: dict, use_h0: bool, lk: str, batched: bool = True, double: bool = False
+) -> None:
     t, o = _pair(kind, dtype, **cfg)
     rng = np.random.default_rng(zlib.crc32(f"{kind}{cfg}{use_h0}{lk}{dtype}".encode()))
     bf, D, L = cfg.get("batch_first", False), 1 + cfg.get("bidirectional", False), cfg.get("num_layers", 1)
@@ -80,8 +92,13 @@ def _compare(kind: str, dtype: Any, cfg: dict, use_h0: bool, lk: str, batched: b
             cache[0] = [rng.standard_normal(tuple(y.shape)).astype(dtype) for y in outs]
         return cache[0]
 
-    theirs = _run(torch, t, x, states, LENGTHS[lk], bf, gs)
-    ours = _run(tt, o, x, states, LENGTHS[lk], bf, gs)
+    def vs(wrt: list[Any]) -> list[np.ndarray]:
+        if 1 not in cache:
+            cache[1] = [rng.standard_normal(tuple(w.shape)).astype(dtype) for w in wrt]
+        return cache[1]
+
+    theirs = _run(torch, t, x, states, LENGTHS[lk], bf, gs, vs if double else None)
+    ours = _run(tt, o, x, states, LENGTHS[lk], bf, gs, vs if double else None)
     assert ours.pop("names") == theirs.pop("names")
     assert ours.keys() == theirs.keys()
     for k in theirs:
@@ -110,6 +127,22 @@ def test_lstm_matches_torch(p: tuple, dtype: Any) -> None:
 def test_gru_matches_torch(p: tuple, dtype: Any) -> None:
     L, bias, bf, bi, h0, lk = p
     _compare("GRU", dtype, dict(num_layers=L, bias=bias, batch_first=bf, bidirectional=bi), h0, lk)
+
+
+# Second derivatives against torch's double backward (float64, 1e-10), every option combination: the
+# finite-difference gradgradcheck in test_lstm_gru_torch.py covers a few cases, this covers them all.
+@pytest.mark.parametrize("p", LSTM_GRID, ids=lambda p: "-".join(map(str, p)))
+def test_lstm_second_derivatives_match_torch(p: tuple) -> None:
+    L, bias, bf, bi, proj, h0, lk = p
+    cfg = dict(num_layers=L, bias=bias, batch_first=bf, bidirectional=bi, proj_size=proj)
+    _compare("LSTM", np.float64, cfg, h0, lk, double=True)
+
+
+@pytest.mark.parametrize("p", GRU_GRID, ids=lambda p: "-".join(map(str, p)))
+def test_gru_second_derivatives_match_torch(p: tuple) -> None:
+    L, bias, bf, bi, h0, lk = p
+    cfg = dict(num_layers=L, bias=bias, batch_first=bf, bidirectional=bi)
+    _compare("GRU", np.float64, cfg, h0, lk, double=True)
 
 
 @DT
