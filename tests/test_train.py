@@ -451,3 +451,17 @@ def test_cli_cell_is_a_curve_option(tmp_path, capsys):
     assert code == 2 and "--cell lstm differs from the checkpoint's gru" in err
     code, _, err = run_cli(capsys, "parity", "--cell", "transformer", "--no-plot")
     assert code == 2 and "invalid choice: 'transformer'" in err
+
+
+@pytest.mark.parametrize("frontend", ["core", "torch", "mindspore"])
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("task", sorted(TASKS))
+def test_every_task_trains_with_each_gated_cell(tmp_path, task, frontend, cell):
+    """Each task's data and loss (sequence or last-step targets, charlm's state) through each gated layer."""
+    cfg = short(task, frontend=frontend, cell=cell, epochs=2, steps=3)
+    full = quiet(cfg)
+    assert len(full.curve.val_loss) == 2 and np.isfinite(full.curve.train_loss + full.curve.val_loss).all()
+    ck = str(tmp_path / "ck.npz")
+    quiet(cfg, save=ck, stop_after=1)
+    assert config_from_checkpoint(ck).cell == cell
+    assert quiet(cfg, resume=ck).curve.values() == full.curve.values()  # the gated state is saved whole
