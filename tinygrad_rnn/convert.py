@@ -7,12 +7,17 @@ through their public functions, so a converted file is exactly what the other fr
 - MindSpore-style: ``tinygrad_rnn.mindspore.save_checkpoint(net, path)`` / ``load_checkpoint``
   (MindSpore appends ".ckpt" to a name without it).
 
-Names: torch and MindSpore name the parameters of RNN / RNNCell and Linear / Dense the same way
-(``weight_ih_l0``, ``bias_hh_l1_reverse``, ``weight``, ``bias``) and prefix nested modules/cells by
-attribute path the same way (``rnn.weight_ih_l0``), so the mapping is the identity for these; what
-differs is the order: torch lists an RNN's parameters per layer and direction (w_ih, w_hh, b_ih,
-b_hh, then the next), MindSpore groups them by kind (all weight_ih, then weight_hh, bias_ih, bias_hh).
+Names: torch and MindSpore name the parameters of RNN / LSTM / GRU, their cells and Linear / Dense
+the same way (``weight_ih_l0``, ``bias_hh_l1_reverse``, ``weight``, ``bias``; an LSTM's or GRU's have
+4H or 3H rows) and prefix nested modules/cells by attribute path the same way (``rnn.weight_ih_l0``;
+MindSpore's LSTM/GRU hold a sub-cell ``rnn`` but do not put it in their parameters' names), so the
+mapping is the identity for these. The gates are stacked in the same order in both (LSTM i, f, g, o;
+GRU r, z, n), so the arrays are copied unchanged. What differs is the order: torch lists a layer's
+parameters per layer and direction (w_ih, w_hh, b_ih, b_hh[, w_hr], then the next), MindSpore groups
+them by kind (all weight_ih, then weight_hh, bias_ih, bias_hh). An LSTM with torch's ``proj_size``
+(``weight_hr_l{k}``) has no MindSpore counterpart: converting it to MindSpore is a ValueError.
 Anything else can be renamed explicitly (``rename={"old": "new"}``, ``--rename old=new``).
+Verified against real torch 2.13.0 and MindSpore 2.10.0 in tests/test_convert_gated.py.
 
 The frontends are imported inside the functions (this module is a tool: nothing imports it back).
 """
@@ -29,9 +34,10 @@ import numpy as np
 
 FORMATS = ("torch", "mindspore")
 _RNN_NAME = re.compile(
-    r"^(?P<prefix>.*?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh)_l(?P<layer>\d+)(?P<rev>_reverse)?$"
+    r"^(?P<prefix>.*?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)"
+    r"_l(?P<layer>\d+)(?P<rev>_reverse)?$"
 )
-_KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+_KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")  # torch's order in a layer/direction
 
 
 def _rnn_key(name: str, to: str) -> tuple[str, tuple[int, int, int]] | None:
@@ -44,9 +50,11 @@ def _rnn_key(name: str, to: str) -> tuple[str, tuple[int, int, int]] | None:
 
 
 def reorder(names: Sequence[str], to: str) -> list[str]:
-    """`names` in the framework's order: each RNN's parameters (sharing a prefix) regrouped where the first
-    of them stood, every other name in place."""
+    """`names` in the framework's order: each RNN/LSTM/GRU's parameters (sharing a prefix) regrouped where
+    the first of them stood, every other name in place; ValueError for a weight_hr going to MindSpore."""
     _check_format(to)
+    if to == "mindspore":
+        _check_no_projection(names)
     groups: dict[str, list[str]] = {}
     for n in names:
         key = _rnn_key(n, to)
@@ -62,6 +70,16 @@ def reorder(names: Sequence[str], to: str) -> list[str]:
             done.add(key[0])
             out.extend(sorted(groups[key[0]], key=lambda x: _rnn_key(x, to)[1]))  # type: ignore[index]
     return out
+
+
+def _check_no_projection(names: Sequence[str]) -> None:
+    """MindSpore's nn.LSTM has no proj_size: a weight_hr cannot be given a MindSpore name or place."""
+    hr = [n for n in names if (m := _RNN_NAME.match(n)) is not None and m["kind"] == "weight_hr"]
+    if hr:
+        raise ValueError(
+            f"cannot convert {', '.join(hr)} to MindSpore: an LSTM with proj_size (weight_hr) has no "
+            "MindSpore counterpart (mindspore.nn.LSTM takes no proj_size)"
+        )
 
 
 def _check_format(to: str) -> None:

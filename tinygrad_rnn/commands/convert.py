@@ -37,8 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Read a tinygrad_rnn.torch state_dict file (torch.save(model.state_dict(), path)) or a "
             "tinygrad_rnn.mindspore checkpoint (save_checkpoint(net, path)) and write the weights in the "
-            "other format. RNN, RNNCell and Linear/Dense parameters have the same names in both; they are "
-            "reordered (MindSpore groups an RNN's parameters by kind)."
+            "other format. RNN, LSTM, GRU, their cells and Linear/Dense parameters have the same names and "
+            "gate order in both; they are reordered (MindSpore groups an RNN's parameters by kind). An "
+            "LSTM with proj_size (weight_hr) cannot be converted to MindSpore."
         ),
     )
     c.add_argument("input", help="the file to read (either format: detected)")
