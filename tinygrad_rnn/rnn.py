@@ -97,8 +97,18 @@ def lstm_step(xp: Tensor, state: State, w_hh_t: Tensor, b_hh: Tensor | None, w_h
     if b_hh is not None:
         gates = gates + b_hh
     i, f, g, o = ops.split(gates, gates.shape[1] // 4, 1)
-    c_new = ops.sigmoid(f) * c + ops.sigmoid(i) * ops.tanh(g)
-    h_new = ops.sigmoid(o) * ops.tanh(c_new)
+    # a scope per gate and one for the cell-state update: graph export labels them (values unchanged)
+    with name_scope("i"):
+        i = ops.sigmoid(i)
+    with name_scope("f"):
+        f = ops.sigmoid(f)
+    with name_scope("g"):
+        g = ops.tanh(g)
+    with name_scope("o"):
+        o = ops.sigmoid(o)
+    with name_scope("c"):
+        c_new = f * c + i * g
+    h_new = o * ops.tanh(c_new)
     if w_hr_t is not None:
         h_new = ops.matmul(h_new, w_hr_t)
     return h_new, c_new
@@ -111,9 +121,13 @@ def gru_step(xp: Tensor, state: State, w_hh_t: Tensor, b_hh: Tensor | None) -> S
     H = gh.shape[1] // 3
     xr, xz, xn = ops.split(xp, H, 1)
     hr, hz, hn = ops.split(gh, H, 1)
-    r = ops.sigmoid(xr + hr)
-    z = ops.sigmoid(xz + hz)
-    n = ops.tanh(xn + r * hn)
+    # a scope per gate: graph export labels them (values unchanged)
+    with name_scope("r"):
+        r = ops.sigmoid(xr + hr)
+    with name_scope("z"):
+        z = ops.sigmoid(xz + hz)
+    with name_scope("n"):
+        n = ops.tanh(xn + r * hn)
     return ((1 - z) * n + z * h,)
 
 

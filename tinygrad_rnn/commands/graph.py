@@ -1,4 +1,4 @@
-"""`tinygrad-rnn graph`: draw the autograd graph of an unrolled RNN (DOT, SVG, PNG or PDF)."""
+"""`tinygrad-rnn graph`: draw the autograd graph of an unrolled RNN, LSTM or GRU (DOT, SVG, PNG or PDF)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 
 from ._rnn_options import add_rnn_arguments, positive_int, rnn_kwargs
+
+MODES = ("rnn", "lstm", "gru")
 
 
 def export_rnn_graph(
@@ -26,28 +28,35 @@ def export_rnn_graph(
     legend: bool = False,
     seed: int = 0,
     format: str | None = None,
+    mode: str = "rnn",
 ) -> str:
-    """Build `nn.RNN(**rnn_kwargs)`, run it on a random (seq_len, batch) input, draw its graph.
+    """Build `nn.RNN(**rnn_kwargs)` (`nn.LSTM` / `nn.GRU` for mode "lstm" / "gru"), run it on a
+    random (seq_len, batch) input, draw its graph.
 
-    The outputs are `output` and `h_n`, the leaves are named after the RNN's parameters, and
-    `out_path`'s suffix picks the format (.dot/.gv text needs no Graphviz; .svg/.png/.pdf need
-    `dot`). Returns the path written.
+    The outputs are `output` and `h_n` (and `c_n` for the LSTM), the leaves are named after the
+    model's parameters, and `out_path`'s suffix picks the format (.dot/.gv text needs no Graphviz;
+    .svg/.png/.pdf need `dot`). Returns the path written.
     """
     from .. import random
-    from ..nn import RNN
+    from ..nn import GRU, LSTM, RNN
     from ..tensor import Tensor
     from ..viz import make_dot, render
 
     if int(seq_len) < 1 or int(batch) < 1:
         raise ValueError(f"seq_len and batch must be >= 1, got seq_len={seq_len}, batch={batch}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     random.manual_seed(seed)
-    rnn = RNN(**dict(rnn_kwargs))
+    rnn = {"rnn": RNN, "lstm": LSTM, "gru": GRU}[mode](**dict(rnn_kwargs))
     rng = np.random.default_rng(seed)
     shape = (batch, seq_len, rnn.input_size) if rnn.batch_first else (seq_len, batch, rnn.input_size)
     x = Tensor(rng.standard_normal(shape).astype(rnn.weight_ih_l0.data.dtype))
-    out, h_n = rnn(x)
+    out, state = rnn(x)
+    outputs = (
+        {"output": out, "h_n": state[0], "c_n": state[1]} if mode == "lstm" else {"output": out, "h_n": state}
+    )
     dot = make_dot(
-        {"output": out, "h_n": h_n},
+        outputs,
         params=rnn,
         values=values,
         collapse=collapse,
@@ -62,9 +71,13 @@ def run(args: argparse.Namespace) -> int:
     """Build the RNN, run it once, export its tape."""
     from ..viz import GraphvizNotFoundError
 
+    kwargs = rnn_kwargs(args)
+    if args.mode != "rnn" and kwargs.pop("nonlinearity") != "tanh":
+        print("tinygrad-rnn graph: error: --nonlinearity applies to --mode rnn only", file=sys.stderr)
+        return 2
     try:
         path = export_rnn_graph(
-            rnn_kwargs(args),
+            kwargs,
             args.seq_len,
             batch=args.batch,
             collapse=args.collapse,
@@ -73,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
             show_saved=args.saved,
             legend=args.legend,
             seed=args.seed,
+            mode=args.mode,
         )
     except (GraphvizNotFoundError, ValueError, OSError) as e:
         print(f"tinygrad-rnn graph: error: {e}", file=sys.stderr)
@@ -89,16 +103,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the `graph` subcommand."""
     p = sub.add_parser(
         "graph",
-        help="draw the autograd graph of an unrolled RNN",
+        help="draw the autograd graph of an unrolled RNN, LSTM or GRU",
         description=(
-            "Run an RNN once on random input and draw the tape its output and h_n were built on: "
-            "grey op nodes (named like torch's grad_fn), blue parameters, green outputs, one box "
-            "per time step inside one box per layer/direction. The output file's suffix picks the "
+            "Run an RNN, LSTM or GRU (--mode) once on random input and draw the tape its output and "
+            "h_n (and c_n) were built on: grey op nodes (named like torch's grad_fn), blue "
+            "parameters, green outputs, one box per time step inside one box per layer/direction, "
+            "one small box per gate (i/f/g/o, r/z/n) inside each step and the LSTM's cell state "
+            "as green edges. The output file's suffix picks the "
             "format: .dot needs nothing else; .svg/.png/.pdf need Graphviz's `dot` "
             "(apt-get install graphviz)."
         ),
     )
     add_rnn_arguments(p)
+    p.add_argument(
+        "--mode",
+        choices=list(MODES),
+        default="rnn",
+        help="which cell: the Elman RNN (default; --nonlinearity applies), LSTM or GRU",
+    )
     p.add_argument("--seq-len", type=positive_int, default=3, help="time steps to unroll (default 3)")
     p.add_argument("--batch", type=positive_int, default=1, help="batch size (default 1)")
     p.add_argument(

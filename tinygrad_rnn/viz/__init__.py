@@ -14,6 +14,8 @@ Edges run the way the data flowed in the forward pass (inputs at the top). Nodes
 per layer/direction holding one box per time step; ``collapse=True`` draws a single time step per
 layer/direction and marks the repetition (x T), so the size of the picture no longer depends on T.
 With ``values=True`` every node is a micrograd-style record showing ``data | grad`` for small tensors.
+Inside a time step, the gated cells' gate scopes (i/f/g/o, r/z/n, and "c", the LSTM's cell-state
+update) are small captioned boxes, and edges that carry the cell state across steps are green.
 
 The package, in the order a picture is made: `read` (what the tape tells: outputs, names, shapes,
 values, gradients), `collapse` (one step per layer/direction), `build` (the nodes and edges of

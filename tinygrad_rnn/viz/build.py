@@ -8,9 +8,9 @@ from typing import Any
 from ..engine import topological_order
 from ..tape import AccumulateGrad, Node, TensorBase
 from . import read
-from .collapse import step_groups
+from .collapse import places, step_groups
 from .dot import TapeGraph
-from .model import VEdge, VNode
+from .model import CELL_SCOPE, VEdge, VNode
 
 
 def build_graph(
@@ -83,7 +83,8 @@ class _Builder:
         self.values = values
         self.max_value_elems = max_value_elems
         self.shapes = read.output_shapes(order, roots)
-        collapsed = step_groups(order, re.compile(step_pattern)) if collapse else ({}, {}, {})
+        pat = re.compile(step_pattern)
+        collapsed = step_groups(order, pat) if collapse else (places(order, pat), {}, {})
         self.where, self.groups, self.double = collapsed
         self.vals = read.known_values(order, roots) if values else {}
         self.grads = read.gradients(order, roots) if values else {}
@@ -169,15 +170,26 @@ class _Builder:
         if e is not None:
             self.link(e[0], e[1], ov.id, "output")
 
+    def carries_cell_state(self, src: Node, consumer: Node | None) -> bool:
+        """Does this edge cross a time step into or out of an LSTM's cell-state update (scope "c")?
+
+        consumer None is an output box (outside every step)."""
+        if self.where.get(src) == (None if consumer is None else self.where.get(consumer)):
+            return False
+        return any(n in self.where and n.scope[-1] == CELL_SCOPE for n in (src, consumer) if n is not None)
+
     def link(self, src: Node, idx: int, dst_id: str, kind: str, consumer: Node | None = None) -> None:
         """An edge in the forward direction, input's node -> consumer (collapsed: merged, counted)."""
         label = f"{idx}" if src.n_out > 1 else ""
+        cell = kind in ("flow", "output") and self.carries_cell_state(src, consumer)
         if src in self.double:  # collapsed away: the edge comes from its double in the drawn step
             grp = self.where[src][0]
             if consumer in self.where and self.where[consumer][0] == grp:
                 kind = "recurrent"
                 label = "from t-1" if self.groups[grp].forward else "from t+1"
+                label = "c " + label if cell else label
             src = self.double[src]
+        kind = "cell" if cell else kind
         if not self.collapse:
             self.edges.append(VEdge(self.vid[src], dst_id, kind, label))
             return
@@ -188,7 +200,7 @@ class _Builder:
             self.edges.append(e)
         else:
             e.count += 1
-            if kind != "recurrent":
+            if not e.label.endswith(("t-1", "t+1")):  # a recurrence keeps its label
                 e.label = f"x{e.count}"
 
 

@@ -31,7 +31,7 @@ def step_groups(
     order: list[Node], pat: re.Pattern[str]
 ) -> tuple[dict[Node, Place], dict[tuple[str, ...], StepGroup], dict[Node, Node]]:
     """Each stepped node's place, the groups (with the step to draw), and node -> its double."""
-    where = _places(order, pat)
+    where = places(order, pat)
     steps: dict[tuple[str, ...], dict[int, list[Node]]] = defaultdict(lambda: defaultdict(list))
     for n in order:
         if n in where:
@@ -50,7 +50,8 @@ def step_groups(
     return where, groups, double
 
 
-def _places(order: list[Node], pat: re.Pattern[str]) -> dict[Node, Place]:
+def places(order: list[Node], pat: re.Pattern[str]) -> dict[Node, Place]:
+    """(group, t) of every op recorded inside a time-step scope."""
     where: dict[Node, Place] = {}
     for n in order:
         if not isinstance(n, AccumulateGrad) and n.scope:

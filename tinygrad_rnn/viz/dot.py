@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .model import StepGroup, VEdge, VNode
+from .model import CELL_SCOPE, GATE_LABELS, StepGroup, VEdge, VNode
 
 #: Fill colour of each node role (torchviz's palette).
 COLORS = {
@@ -16,6 +16,12 @@ COLORS = {
     "leaf": "lightblue",
     "saved": "orange",
     "output": "darkolivegreen1",
+}
+
+#: How each special edge kind is drawn: the recurrence of a collapsed RNN, the LSTM's cell state.
+EDGE_STYLES = {
+    "recurrent": {"style": "dashed", "color": "firebrick3", "fontcolor": "firebrick3"},
+    "cell": {"color": "green4", "fontcolor": "green4", "penwidth": "2.5"},
 }
 
 
@@ -38,7 +44,7 @@ class TapeGraph:
         return sum(1 for n in self.nodes if kind is None or n.kind == kind)
 
     def count_edges(self, kind: str | None = None) -> int:
-        """Number of drawn edges (of one kind: flow, leaf, saved, output, recurrent)."""
+        """Number of drawn edges (of one kind: flow, leaf, saved, output, recurrent, cell)."""
         return sum(1 for e in self.edges if kind is None or e.kind == kind)
 
     def digraph(self) -> Any:
@@ -95,7 +101,14 @@ def _cluster_label(part: str, scope: tuple[str, ...], g: TapeGraph, pat: re.Patt
             lo, hi = grp.steps[0], grp.steps[-1]
             return f"t = {t}   (x {len(grp.steps)}, one drawn for t = {lo}..{hi})"
         return f"t = {t}"
+    if _is_gate(scope, pat):
+        return GATE_LABELS[part]
     return part
+
+
+def _is_gate(scope: tuple[str, ...], pat: re.Pattern[str]) -> bool:
+    """A gated cell's gate (or cell-state) scope: a known gate label right inside a time step."""
+    return len(scope) >= 2 and scope[-1] in GATE_LABELS and pat.fullmatch(scope[-2]) is not None
 
 
 def _reenters(g: TapeGraph, scope: tuple[str, ...]) -> bool:
@@ -142,7 +155,7 @@ def to_digraph(g: TapeGraph) -> Any:
     graph_attr = {"rankdir": g.rankdir, "ranksep": "0.3", "nodesep": "0.25", "fontname": "Helvetica"}
     dot = graphviz.Digraph(node_attr=node_attr, graph_attr=graph_attr, edge_attr={"fontsize": "9"})
     if g.legend:
-        dot.subgraph(_legend(graphviz))
+        dot.subgraph(_legend(graphviz, {e.kind for e in g.edges}))
     if g.cluster:
         _Clusters(g, graphviz).fill(dot, ())
     else:
@@ -152,8 +165,10 @@ def to_digraph(g: TapeGraph) -> Any:
         attrs: dict[str, str] = {"label": e.label} if e.label else {}
         if e.kind == "saved":
             attrs.update(dir="none", style="dashed", color="darkorange3")
-        elif e.kind == "recurrent":
-            attrs.update(style="dashed", color="firebrick3", fontcolor="firebrick3", constraint="false")
+        elif e.kind in EDGE_STYLES:
+            attrs.update(EDGE_STYLES[e.kind])
+            if e.label.endswith(("t-1", "t+1")):  # a collapsed recurrence: a back edge, not a rank
+                attrs["constraint"] = "false"
         elif e.count > 1:
             attrs.update(penwidth="2")
         dot.edge(e.src, e.dst, **attrs)
@@ -167,8 +182,8 @@ def _emit(target: Any, v: VNode, values: bool) -> None:
     target.node(v.id, _label(v, values), **attrs)
 
 
-def _legend(graphviz: Any) -> Any:
-    """Four swatches side by side, in a box of their own."""
+def _legend(graphviz: Any, edge_kinds: set[str]) -> Any:
+    """Four node swatches side by side, then the special edges drawn, in a box of their own."""
     legend = graphviz.Digraph(name="cluster_legend")
     legend.attr(label="legend", style="rounded", color="grey60", fontsize="10")
     row = graphviz.Digraph(name="legend_row")
@@ -183,12 +198,27 @@ def _legend(graphviz: Any) -> Any:
         row.node(f"legend_{k}", text, fillcolor=COLORS[k], shape="box")
     for (a, _), (b, _) in zip(keys, keys[1:]):
         row.edge(f"legend_{a}", f"legend_{b}", style="invis")
+    edges = [
+        ("recurrent", "recurrence (from t-1 / t+1)"),
+        ("cell", "LSTM cell state c"),
+    ]
+    last = f"legend_{keys[-1][0]}"
+    for k, text in edges:
+        if k in edge_kinds:
+            a, b = f"legend_{k}_from", f"legend_{k}_to"
+            row.node(a, "", shape="point", width="0.05")
+            row.node(b, "", shape="point", width="0.05")
+            row.edge(last, a, style="invis")
+            row.edge(a, b, label=text, **EDGE_STYLES[k])
+            last = b
     legend.subgraph(row)
     return legend
 
 
 def _natural(scope: tuple[str, ...]) -> list[Any]:
-    """Sort key: "l0" < "l0_reverse" < "l1"; "t2" < "t10"."""
+    """Sort key: "l0" < "l0_reverse" < "l1"; "t2" < "t10"; gates in the cells' order (i, f, g, o)."""
+    if scope[-1] in GATE_LABELS:
+        return [(-1, list(GATE_LABELS).index(scope[-1]), "")]
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", scope[-1])]
 
 
@@ -219,7 +249,8 @@ class _Clusters:
         for child in self.children.get(scope, ()):
             label = prefix + _cluster_label(child[-1], child, self.g, self.pat)
             is_step = self.pat.fullmatch(child[-1]) is not None
-            if not self.members.get(child) and not is_step and _reenters(self.g, child):
+            gate = _is_gate(child, self.pat)
+            if not self.members.get(child) and not is_step and not gate and _reenters(self.g, child):
                 # a scope that only wraps other scopes ("rnn" around its layers) and is left and
                 # re-entered through outside nodes (the concat between two layers) draws no box
                 # of its own, its name goes into its children's labels: dot ranks a box as a unit
@@ -230,7 +261,8 @@ class _Clusters:
             # a fresh Digraph added with subgraph(c): the `with target.subgraph()` form copies the
             # parent's whole body per cluster, quadratic for thousands of time steps
             c = self.graphviz.Digraph(name="cluster_" + "/".join(child))
-            c.attr(label=label, labeljust="l", **_cluster_style(child[-1], is_step))
+            style = _gate_style(child[-1]) if gate else _cluster_style(child[-1], is_step)
+            c.attr(label=label, labeljust="l", **style)
             self.fill(c, child)
             target.subgraph(c)
 
@@ -248,3 +280,10 @@ def _cluster_style(part: str, is_step: bool) -> dict[str, str]:
         "fillcolor": fill,
         "fontsize": "10" if is_step else "11",
     }
+
+
+def _gate_style(part: str) -> dict[str, str]:
+    """Gates pale yellow; the cell-state update pale green, the colour of its edges."""
+    if part == CELL_SCOPE:
+        return {"style": "rounded,filled", "color": "green4", "fillcolor": "#eaf6ea", "fontsize": "9"}
+    return {"style": "rounded,filled", "color": "goldenrod3", "fillcolor": "#fdf8e4", "fontsize": "9"}

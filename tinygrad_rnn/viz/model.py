@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: Scope labels the gated cells record their gates under inside a time step (`rnn.lstm_step`,
+#: `rnn.gru_step`), with the caption each gets. "c" is the LSTM's cell-state update: edges that
+#: cross a time step into or out of it carry the cell state and are drawn as kind "cell".
+GATE_LABELS = {
+    "i": "i: input gate",
+    "f": "f: forget gate",
+    "g": "g: cell candidate",
+    "o": "o: output gate",
+    "c": "c: cell state",
+    "r": "r: reset gate",
+    "z": "z: update gate",
+    "n": "n: new gate",
+}
+CELL_SCOPE = "c"
+
 
 @dataclass
 class VNode:
@@ -24,7 +39,7 @@ class VEdge:
 
     src: str
     dst: str
-    kind: str  # "flow" | "leaf" | "saved" | "output" | "recurrent"
+    kind: str  # "flow" | "leaf" | "saved" | "output" | "recurrent" | "cell"
     label: str = ""
     count: int = 1
 
