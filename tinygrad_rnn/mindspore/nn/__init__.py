@@ -4,7 +4,8 @@ from .basic import Dense, Dropout, Flatten, ReLU, Sigmoid, Softmax, Tanh
 from .cell import Cell, CellList, SequentialCell
 from .loss import CrossEntropyLoss, L1Loss, LossBase, MSELoss, SoftmaxCrossEntropyWithLogits
 from .optim import SGD, Adam, Momentum, Optimizer
-from .rnns import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .rnn_cells import GRUCell, LSTMCell, RNNCell
+from .rnns import GRU, LSTM, RNN
 from .wrap import TrainOneStepCell, WithLossCell
 
 __all__ = [
