@@ -62,63 +62,40 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _timing import blas_report, configure_threads, time_once  # noqa: E402
+from _harness import (  # noqa: E402
+    WARMUP,
+    WORKLOADS,
+    Contender,
+    Suite,
+    add_common_args,
+    build_torch,
+    call,
+    chosen,
+    describe,
+    fresh_samples,
+    load_line,
+    make_inputs,
+    param_names,
+    ratios,
+    run_child,
+    run_timing,
+    time_interleaved,
+    write_json,
+)
+from _timing import blas_report, configure_threads  # noqa: E402
 
-WORKLOADS = {
-    "W1": dict(seq=50, batch=16, inp=8, hidden=32, layers=1, bi=False),
-    "W2": dict(seq=100, batch=32, inp=64, hidden=128, layers=2, bi=False),
-    "W3": dict(seq=100, batch=32, inp=64, hidden=128, layers=2, bi=True),
-    "W4": dict(seq=200, batch=64, inp=256, hidden=512, layers=1, bi=False),
-    "W5": dict(seq=1000, batch=8, inp=16, hidden=64, layers=1, bi=False),
-}
 CONTENDERS = ("ours", "torch-1", "torch-2", "floor")
-KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-TOLERANCE = 1e-4  # max relative difference to torch before timing is refused
-WARMUP = 2  # untimed calls before the repeats (a fresh process is colder than a warm one)
 TARGET_TORCH = 0.8  # ours / best torch, every workload
 TARGET_FLOOR = {"W1": 2.0, "W2": 1.15, "W3": 1.15, "W4": 1.15, "W5": 2.0}  # ours / floor
 LINEARITY_GOAL = 10.5
-
-
-@dataclass
-class Contender:
-    """One forward+backward closure, how to read its results, and what to do (untimed) before a call."""
-
-    run: Callable[[], Any]
-    read: Callable[[Any], tuple[np.ndarray, dict[str, np.ndarray]]]
-    prep: Callable[[], Any] | None = None
-
-
-def param_names(layers: int, bi: bool) -> list[str]:
-    """torch's parameter names, in torch's order (per layer, per direction, the four kinds)."""
-    sfx = [f"_l{k}" + ("_reverse" if d else "") for k in range(layers) for d in range(2 if bi else 1)]
-    return [kind + s for s in sfx for kind in KINDS]
-
-
-def make_inputs(w: dict, seed: int = 0) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Weights by name (torch's init distribution, drawn with numpy so no torch is needed), x, g."""
-    rng = np.random.default_rng(seed)
-    H, D = w["hidden"], 2 if w["bi"] else 1
-    k = 1 / np.sqrt(H)
-    weights = {}
-    for name in param_names(w["layers"], w["bi"]):
-        in_k = w["inp"] if "_l0" in name else D * H
-        shape = {"weight_ih": (H, in_k), "weight_hh": (H, H)}.get(name.rsplit("_l", 1)[0], (H,))
-        weights[name] = rng.uniform(-k, k, shape).astype(np.float32)
-    x = rng.standard_normal((w["seq"], w["batch"], w["inp"])).astype(np.float32)
-    g = rng.standard_normal((w["seq"], w["batch"], D * H)).astype(np.float32)
-    return weights, x, g
 
 
 def build_ours(w: dict, weights: dict, x: np.ndarray, g: np.ndarray) -> Contender:
@@ -136,26 +113,6 @@ def build_ours(w: dict, weights: dict, x: np.ndarray, g: np.ndarray) -> Contende
         return out
 
     return Contender(run, lambda out: (out.data, {n: p.grad.data for n, p in o.named_parameters()}))
-
-
-def build_torch(w: dict, weights: dict, x: np.ndarray, g: np.ndarray, threads: int) -> Contender:
-    import torch
-
-    t = torch.nn.RNN(w["inp"], w["hidden"], num_layers=w["layers"], bidirectional=w["bi"])
-    t.load_state_dict({n: torch.from_numpy(v) for n, v in weights.items()})
-    params, xt, gt = list(t.parameters()), torch.from_numpy(x), torch.from_numpy(g)
-
-    def run():
-        for p in params:
-            p.grad = None
-        out, _ = t(xt)
-        out.backward(gt)
-        return out
-
-    def read(out):
-        return out.detach().numpy(), {n: p.grad.numpy() for n, p in t.named_parameters()}
-
-    return Contender(run, read, lambda: torch.set_num_threads(threads))
 
 
 def build_floor(w: dict, weights: dict, x: np.ndarray, g: np.ndarray) -> Contender:
@@ -186,131 +143,12 @@ def build(contender: str, w: dict, seed: int = 0) -> Contender:
     return build_torch(w, weights, x, g, threads=int(contender.split("-")[1]))
 
 
-def call(c: Contender) -> Any:
-    if c.prep is not None:
-        c.prep()
-    return c.run()
-
-
-def timed(c: Contender) -> float:
-    """Seconds of one settled call; prep (torch's thread count) runs before the settle pause."""
-    if c.prep is not None:
-        c.prep()
-    return time_once(c.run)
-
-
-# ---------------------------------------------------------------------------------------------
-# agreement
-# ---------------------------------------------------------------------------------------------
-def rel_diff(a: np.ndarray | None, b: np.ndarray) -> float:
-    """max |a - b| / max |b|; inf when a is missing, has the wrong shape or is not finite."""
-    if a is None or a.shape != b.shape:
-        return float("inf")
-    d = float(np.max(np.abs(a - b)) / (np.max(np.abs(b)) + 1e-30))
-    return d if np.isfinite(d) else float("inf")
-
-
-def worst_diff(res: tuple, ref: tuple) -> tuple[float, str]:
-    """Largest relative difference to torch over the output and every parameter gradient, and where."""
-    pairs = [("output", res[0], ref[0])] + [(n, res[1].get(n), b) for n, b in ref[1].items()]
-    return max((rel_diff(a, b), n) for n, a, b in pairs)
-
-
-def check_agreement(name: str) -> dict[str, Any]:
-    """Ours and the floor against torch (1 thread) once on workload `name`; abort above TOLERANCE."""
-    w = WORKLOADS[name]
-    ref_c = build("torch-1", w)  # 1 thread: torch-2 collapses on a busy machine
-    ref = ref_c.read(call(ref_c))
-    found = {}
-    for who in ("ours", "floor"):
-        c = build(who, w)
-        d, where = worst_diff(c.read(call(c)), ref)
-        if not d <= TOLERANCE:
-            raise SystemExit(
-                f"{name}: {who} disagrees with torch on {where}: max relative difference {d:.2e} "
-                f"> {TOLERANCE:.0e}; refusing to time a wrong answer"
-            )
-        found[who], found[who + "_worst"] = d, where
-    print(
-        f"  {describe(name):<34} ours vs torch {found['ours']:.1e} ({found['ours_worst']})   "
-        f"floor vs torch {found['floor']:.1e} ({found['floor_worst']})",
-        flush=True,
-    )
-    return found
-
-
-# ---------------------------------------------------------------------------------------------
-# timing: interleaved in this process, or each contender in fresh processes
-# ---------------------------------------------------------------------------------------------
-def time_interleaved(w: dict, names: tuple[str, ...], repeats: int) -> dict[str, list[float]]:
-    """All samples (seconds) per contender; the order reverses every repeat, after WARMUP calls each."""
-    cs = {n: build(n, w) for n in names}
-    for _ in range(WARMUP):
-        for c in cs.values():
-            call(c)
-    samples: dict[str, list[float]] = {n: [] for n in names}
-    for r in range(repeats):
-        for n in names if r % 2 == 0 else names[::-1]:
-            samples[n].append(timed(cs[n]))
-    return samples
-
-
 def time_child(spec: str) -> dict:
     """In a fresh process: WARMUP calls, then `repeats` settled calls of one contender; its samples."""
     contender, name, repeats = spec.split(":")
     if contender.startswith("torch"):
         configure_threads(2)  # the same inter-op pool as the interleaved mode; prep sets intra-op
-    c = build(contender, WORKLOADS[name])
-    for _ in range(WARMUP):
-        call(c)
-    samples = [timed(c) for _ in range(int(repeats))]
-    return {"median": statistics.median(samples), "samples": samples}
-
-
-def run_child(flag: str, spec: str) -> dict:
-    """Run this script with `flag spec` in a fresh interpreter; its last stdout line is JSON."""
-    cmd = [sys.executable, os.path.abspath(__file__), flag, spec]
-    out = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
-    if out.returncode != 0:
-        raise SystemExit(f"child {flag} {spec} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def time_processes(name: str, repeats: int, nproc: int) -> dict[str, list[dict]]:
-    """Per contender, one result per fresh process; the contenders' order reverses every round."""
-    found: dict[str, list[dict]] = {n: [] for n in CONTENDERS}
-    for p in range(nproc):
-        for n in CONTENDERS if p % 2 == 0 else CONTENDERS[::-1]:
-            found[n].append(run_child("--time-child", f"{n}:{name}:{repeats}"))
-    return found
-
-
-# ---------------------------------------------------------------------------------------------
-# reporting
-# ---------------------------------------------------------------------------------------------
-def describe(name: str) -> str:
-    w = WORKLOADS[name]
-    return (
-        f"{name} seq={w['seq']} b={w['batch']} {w['inp']}->{w['hidden']} "
-        f"L{w['layers']}{' bi' if w['bi'] else ''}"
-    )
-
-
-def ratios(t: dict[str, float]) -> dict[str, float]:
-    best = min(t["torch-1"], t["torch-2"])
-    return {"best_torch": best, "ours/best_torch": t["ours"] / best, "ours/floor": t["ours"] / t["floor"]}
-
-
-def print_header(title: str) -> None:
-    print(title)
-    cols = "".join(f"{n + ' ms':>11}" for n in CONTENDERS)
-    print(f"{'workload':<34}{cols} {'ours/best torch':>16} {'ours/floor':>11}")
-
-
-def print_row(name: str, t: dict[str, float]) -> None:
-    r = ratios(t)
-    cols = "".join(f"{t[n] * 1e3:11.2f}" for n in CONTENDERS)
-    print(f"{describe(name):<34}{cols} {r['ours/best_torch']:16.2f} {r['ours/floor']:11.2f}", flush=True)
+    return fresh_samples(build(contender, WORKLOADS[name]), int(repeats))
 
 
 def print_targets(rows: dict[str, dict[str, float]]) -> dict[str, dict[str, bool]]:
@@ -334,63 +172,7 @@ def print_targets(rows: dict[str, dict[str, float]]) -> dict[str, dict[str, bool
     return met
 
 
-def print_table(title: str, rows: dict[str, dict[str, float]]) -> None:
-    print_header(title)
-    for name, t in rows.items():
-        print_row(name, t)
-
-
-def print_spread(per_proc: dict[str, dict[str, list[float]]]) -> None:
-    """The spread (min-max, ms) of the per-process medians of each contender."""
-    print("spread of the per-process medians, min-max ms")
-    print(f"{'workload':<34}" + "".join(f"{n:>17}" for n in CONTENDERS))
-    for name, meds in per_proc.items():
-        cells = "".join(f"{f'{min(m) * 1e3:.2f}-{max(m) * 1e3:.2f}':>17}" for m in meds.values())
-        print(f"{describe(name):<34}{cells}")
-
-
-# ---------------------------------------------------------------------------------------------
-# the two modes
-# ---------------------------------------------------------------------------------------------
-def run_interleaved(names: list[str], repeats: int) -> dict:
-    """Time every contender in this process; print the medians' and the minima's tables."""
-    found = {}
-    print_header(f"interleaved: one process, median of {repeats} repeats (order reversed every repeat)")
-    for name in names:
-        s = time_interleaved(WORKLOADS[name], CONTENDERS, repeats)
-        med = {n: statistics.median(v) for n, v in s.items()}
-        found[name] = {"samples": s, "median": med, "ratios": ratios(med)}
-        print_row(name, found[name]["median"])
-    medians = {n: f["median"] for n, f in found.items()}
-    met = print_targets(medians)
-    print()
-    print_table(
-        "interleaved, minimum of the repeats (the least disturbed by other load)",
-        {n: {c: min(v) for c, v in f["samples"].items()} for n, f in found.items()},
-    )
-    print()
-    return {"workloads": found, "met": met}
-
-
-def run_processes(names: list[str], repeats: int, nproc: int) -> dict:
-    """Time every contender in nproc fresh processes each; print medians of medians and spreads."""
-    found = {}
-    print_header(
-        f"processes: {nproc} fresh processes per contender, each the median of {repeats} repeats; "
-        "median of the per-process medians"
-    )
-    for name in names:
-        res = time_processes(name, repeats, nproc)
-        per_proc = {n: [r["median"] for r in v] for n, v in res.items()}
-        mm = {n: statistics.median(v) for n, v in per_proc.items()}
-        found[name] = {"per_process": per_proc, "median_of_medians": mm, "ratios": ratios(mm)}
-        found[name]["samples"] = {n: [r["samples"] for r in v] for n, v in res.items()}
-        print_row(name, mm)
-    met = print_targets({n: f["median_of_medians"] for n, f in found.items()})
-    print()
-    print_spread({n: f["per_process"] for n, f in found.items()})
-    print()
-    return {"workloads": found, "met": met}
+SUITE = Suite(CONTENDERS, build, describe, print_targets, os.path.abspath(__file__))
 
 
 def run_linearity(repeats: int) -> dict:
@@ -398,7 +180,7 @@ def run_linearity(repeats: int) -> dict:
     short, long_, names = 200, 2000, ("ours", "torch-1", "floor")
     med = {}
     for seq in (short, long_):
-        s = time_interleaved({**WORKLOADS["W5"], "seq": seq}, names, max(3, repeats // 2))
+        s = time_interleaved(SUITE, {**WORKLOADS["W5"], "seq": seq}, names, max(3, repeats // 2))
         med[seq] = {n: statistics.median(v) for n, v in s.items()}
     ratio = {n: med[long_][n] / med[short][n] for n in names}
     print(f"linearity, W5 sizes (batch 8, 16->64): time(seq={long_}) / time(seq={short})")
@@ -477,9 +259,9 @@ def run_memory(names: list[str]) -> dict:
     found = {}
     for name in [n for n in ("W4", "W5") if n in names]:
         t0 = time.perf_counter()
-        tm = run_child("--memory-child", f"ours:{name}:tracemalloc")["peak"]
-        ro = run_child("--memory-child", f"ours:{name}:rss")
-        rt = run_child("--memory-child", f"torch:{name}:rss")
+        tm = run_child(__file__, ["--memory-child", f"ours:{name}:tracemalloc"])["peak"]
+        ro = run_child(__file__, ["--memory-child", f"ours:{name}:rss"])
+        rt = run_child(__file__, ["--memory-child", f"torch:{name}:rss"])
         ratio = ro["peak"] / rt["peak"] if rt["peak"] > 0 else float("nan")
         flag = " (upper bound: could not reset VmHWM)" if ro["upper_bound"] or rt["upper_bound"] else ""
         print(
@@ -497,30 +279,12 @@ def run_memory(names: list[str]) -> dict:
     return found
 
 
-# ---------------------------------------------------------------------------------------------
-def load_line(when: str) -> tuple[float, float, float]:
-    """Print and return the load average (1, 5, 15 min); warn when it exceeds half the cores."""
-    load = os.getloadavg()
-    cpus = os.cpu_count() or 1
-    warn = "  WARNING: other processes are running; torch's 2 OpenMP threads suffer most"
-    print(f"load average at {when}: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {cpus} cpus", end="")
-    print(warn if load[0] > 0.5 * cpus else "")
-    return load
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--mode", choices=("interleaved", "processes", "both"), default="interleaved")
-    ap.add_argument("--processes", type=int, default=3, help="fresh processes per contender (default 3)")
-    ap.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
-    ap.add_argument("--repeats", type=int, default=None, help="timed calls per contender (default 7)")
-    ap.add_argument("--only", default=None, help="comma-separated workloads, e.g. W1,W4")
+    add_common_args(ap)
     ap.add_argument("--no-memory", action="store_true")
     ap.add_argument("--no-linearity", action="store_true")
-    ap.add_argument("--check-only", action="store_true", help="only compare the three contenders")
-    ap.add_argument("--json", default=None, metavar="PATH", help="write every measured number here")
     ap.add_argument("--memory-child", default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--time-child", default=None, help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
 
@@ -531,36 +295,20 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(res))
         return 0
     configure_threads(2)
-    repeats = args.repeats or (3 if args.quick else 7)
-    names = args.only.split(",") if args.only else list(WORKLOADS)
-    unknown = [n for n in names if n not in WORKLOADS]
-    if unknown:
-        raise SystemExit(f"unknown workload(s) {unknown}; choose from {list(WORKLOADS)}")
+    names, repeats = chosen(args, list(WORKLOADS))
     print("tinygrad_rnn RNN vs torch.nn.RNN (fused, 1 and 2 threads) vs a numpy floor, float32, fwd + bwd")
     print(blas_report())
     print(
         f"mode={args.mode} repeats={repeats} warm-up={WARMUP} processes={args.processes}; gc + 0.15 s pause"
     )
     result: dict[str, Any] = {"config": vars(args) | {"repeats": repeats}, "load_start": load_line("start")}
-    print(
-        f"\nagreement with torch (max relative difference over output and parameter gradients; abort > {TOLERANCE:.0e})"
-    )
-    result["agreement"] = {n: check_agreement(n) for n in names}
-    print()
+    run_timing(SUITE, names, args, repeats, result)
     if not args.check_only:
-        if args.mode in ("interleaved", "both"):
-            result["interleaved"] = run_interleaved(names, repeats)
-        if args.mode in ("processes", "both"):
-            result["processes"] = run_processes(names, repeats, args.processes)
         if not args.no_linearity:
             result["linearity"] = run_linearity(repeats)
         if not args.no_memory:
             result["memory"] = run_memory(names)
-    result["load_end"] = load_line("end")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=1)
-        print(f"wrote {args.json}")
+    write_json(args, result)
     return 0
 
 
