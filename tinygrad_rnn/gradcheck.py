@@ -72,6 +72,145 @@ def analytical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[l
     return jac
 
 
+def _mismatch(i: int, j: int, n: Any, a: Any) -> str:
+    return f"Jacobian mismatch for output {i} with respect to input {j},\nnumerical:{n}\nanalytical:{a}\n"
+
+
+def _slow_check(
+    func: Callable[..., Any], inputs: tuple[Any, ...], eps: float, atol: float, rtol: float
+) -> None:
+    """Every element of every Jacobian: backward's against central differences (GradcheckError if not)."""
+    diff = [k for k, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    num = numerical_jacobian(func, inputs, eps)
+    ana = analytical_jacobian(func, inputs)
+    for i in range(len(num)):
+        for jj, j in enumerate(diff):
+            n, a = num[i][jj], ana[i][jj]
+            if not np.allclose(a, n, rtol=rtol, atol=atol):
+                err = np.abs(a - n) - rtol * np.abs(n)
+                worst = np.unravel_index(int(np.argmax(err)), err.shape)
+                raise GradcheckError(
+                    _mismatch(i, j, n, a).replace(
+                        "\nnumerical:",
+                        f"\nworst element (output element {worst[0]}, input element {worst[1]}): "
+                        f"numerical {n[worst]!r} vs analytical {a[worst]!r}\nnumerical:",
+                    )
+                )
+
+
+def _unit_random(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A random non-negative direction of unit length (torch's fast-mode vectors are drawn this way)."""
+    v = rng.random(n)
+    norm = np.linalg.norm(v)
+    return v / norm if norm else v
+
+
+def _directional(
+    func: Callable[..., Any], inputs: tuple[Any, ...], j: int, u: np.ndarray, eps: float
+) -> list[Any]:
+    """J_ij u for every output i, by central differences along u (input j moved by +-eps*u)."""
+    flat = inputs[j].data.reshape(-1)  # a view: perturb in place, restore after
+    orig = flat.copy()
+    flat[:] = orig + eps * u
+    plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+    flat[:] = orig - eps * u
+    minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+    flat[:] = orig
+    return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
+
+
+def _fast_check(
+    func: Callable[..., Any], inputs: tuple[Any, ...], eps: float, atol: float, rtol: float, seed: int
+) -> None:
+    """The random-projection check: v_i . (J_ij u_j) by differences against (v_i^T J_ij) . u_j by backward.
+
+    u_j, v_i are random non-negative unit vectors; the tolerance atol is scaled by sum(u_j) sum(v_i), the
+    sum of |u_j[k] v_i[m]| over the Jacobian's elements, so an elementwise pass is a pass here too.
+    """
+    diff = [k for k, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    rng = np.random.default_rng(seed)
+    us = {j: _unit_random(rng, inputs[j].data.size) for j in diff}
+    outs = _outputs(func, inputs)
+    vs = [_unit_random(rng, o.data.size) for o in outs]
+    numerical = {
+        j: [float(v @ ju) for v, ju in zip(vs, _directional(func, inputs, j, us[j], eps))] for j in diff
+    }
+    for i, o in enumerate(outs):
+        grads = [None] * len(diff)
+        if o.requires_grad:
+            seed_i = vs[i].astype(o.data.dtype).reshape(o.data.shape)
+            grads = run_backward(
+                [o],
+                [seed_i],
+                retain_graph=True,
+                inputs=[inputs[j] for j in diff],
+                accumulate=False,
+                allow_unused=True,
+            )
+        for jj, j in enumerate(diff):
+            g = grads[jj]
+            a = 0.0 if g is None else float(g.data.astype(np.float64).reshape(-1) @ us[j])
+            n = numerical[j][i]
+            tol = atol * float(us[j].sum()) * float(vs[i].sum())
+            if not np.isclose(a, n, rtol=rtol, atol=tol):
+                raise GradcheckError(
+                    _mismatch(i, j, n, a) + _slow_detail(func, inputs, i, j, eps, atol, rtol)
+                )
+
+
+def _slow_detail(
+    func: Callable[..., Any], inputs: tuple[Any, ...], i: int, j: int, eps: float, atol: float, rtol: float
+) -> str:
+    """After a fast-mode failure: the full Jacobians of output i w.r.t. input j, for the message."""
+    diff = [k for k, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    n = numerical_jacobian(func, inputs, eps)[i][diff.index(j)]
+    a = analytical_jacobian(func, inputs)[i][diff.index(j)]
+    worst = float(np.abs(n - a).max()) if n.size else 0.0
+    msg = (
+        "\nThe quantities above are v^T J u for random unit vectors u, v (fast mode). "
+        f"The full Jacobians (slow mode):\n\nNumerical:\n {n}\nAnalytical:\n{a}\n\n"
+        f"The max per-element difference (slow mode) is: {worst}.\n"
+    )
+    if np.allclose(a, n, rtol=rtol, atol=atol):
+        msg += "Fast gradcheck failed but the element-wise differences are small: slow mode would pass.\n"
+    return msg
+
+
+def batched_grad_check(func: Callable[..., Any], inputs: Any, seed: int = 0, batch: int = 2) -> None:
+    """Gradients for a batch of random grad_outputs, one backward each (torch vmaps over the batch).
+
+    A loop cannot fail the way a vmap can (an op without a batching rule), so this finds only a
+    backward that raises or is not deterministic; its failures are worded as torch's.
+    """
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    rng = np.random.default_rng(seed)
+    for i, o in enumerate(_outputs(func, inputs)):
+        if not o.requires_grad:
+            continue
+        gos = [rng.standard_normal(o.data.shape).astype(o.data.dtype) for _ in range(batch)]
+        expected = [_vjp(o, g, diff) for g in gos]  # first, as torch: an error here is not wrapped
+        try:
+            batched = [_vjp(o, g, diff) for g in gos]
+        except RuntimeError as ex:
+            raise GradcheckError(f"While computing batched gradients, got: {ex}") from ex
+        for j in range(len(diff)):
+            res, exp = np.stack([b[j] for b in batched]), np.stack([e[j] for e in expected])
+            if not np.allclose(res, exp):
+                raise GradcheckError(
+                    f"For output {i} and input {j}:\n\ngradcheck or gradgradcheck failed while testing batched "
+                    f"gradient computation.\n\nGot:\n{res}\n\nExpected:\n{exp}"
+                )
+
+
+def _vjp(out: Tensor, g: np.ndarray, diff: list[Tensor]) -> list[np.ndarray]:
+    grads = run_backward([out], [g], retain_graph=True, inputs=diff, accumulate=False, allow_unused=True)
+    return [
+        np.zeros(t.data.shape, t.data.dtype) if gr is None else np.asarray(gr.data)
+        for gr, t in zip(grads, diff)
+    ]
+
+
 def gradcheck(
     func: Callable[..., Any],
     inputs: Any,
@@ -80,8 +219,11 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
+    fast_mode: bool = False,
+    check_batched_grad: bool = False,
+    seed: int = 0,
 ) -> bool:
-    """Compare backward's Jacobian with central differences for every (output, input) pair."""
+    """Compare backward's Jacobians with central differences (all elements, or fast_mode's v^T J u)."""
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     diff = [k for k, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not diff:
@@ -95,23 +237,17 @@ def gradcheck(
                 UserWarning,
                 stacklevel=2,
             )
-    num = numerical_jacobian(func, inputs, eps)
-    ana = analytical_jacobian(func, inputs)
-    for i in range(len(num)):
-        for jj, j in enumerate(diff):
-            n, a = num[i][jj], ana[i][jj]
-            if not np.allclose(a, n, rtol=rtol, atol=atol):
-                err = np.abs(a - n) - rtol * np.abs(n)
-                worst = np.unravel_index(int(np.argmax(err)), err.shape)
-                msg = (
-                    f"Jacobian mismatch for output {i} with respect to input {j},\n"
-                    f"worst element (output element {worst[0]}, input element {worst[1]}): "
-                    f"numerical {n[worst]!r} vs analytical {a[worst]!r}\n"
-                    f"numerical:{n}\nanalytical:{a}\n"
-                )
-                if raise_exception:
-                    raise GradcheckError(msg)
-                return False
+    try:
+        if fast_mode:
+            _fast_check(func, inputs, eps, atol, rtol, seed)
+        else:
+            _slow_check(func, inputs, eps, atol, rtol)
+        if check_batched_grad:
+            batched_grad_check(func, inputs, seed)
+    except GradcheckError:
+        if raise_exception:
+            raise
+        return False
     return True
 
 
@@ -124,6 +260,8 @@ def gradgradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
+    fast_mode: bool = False,
+    check_batched_grad: bool = False,
     seed: int = 0,
 ) -> bool:
     """gradcheck of the first gradient (computed with create_graph=True): checks double backward."""
@@ -156,5 +294,13 @@ def gradgradcheck(
         return tuple(g if g is not None else Tensor(np.zeros_like(t.data)) for g, t in zip(gs, d))
 
     return gradcheck(
-        first_grad, (*inputs, *grad_outputs), eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception
+        first_grad,
+        (*inputs, *grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+        fast_mode=fast_mode,
+        check_batched_grad=check_batched_grad,
+        seed=seed,
     )

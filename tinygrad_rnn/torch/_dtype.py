@@ -55,6 +55,33 @@ LEGACY_TYPE = {
 }
 
 
+_DEFAULT = [float32]  # torch.set_default_dtype's state: the dtype of Python floats and factories
+
+
+def default_float() -> np.dtype:
+    """The numpy dtype Python floats and floating factories get (float32 unless set_default_dtype)."""
+    return _DEFAULT[0].dtype
+
+
+def default_complex() -> np.dtype:
+    """The numpy dtype Python complex numbers get: complex128 under a float64 default, else complex64."""
+    return np.dtype(np.complex128 if _DEFAULT[0] is float64 else np.complex64)
+
+
+def get_default_dtype() -> dtype:
+    """The current default floating dtype (torch.float32 at start)."""
+    return _DEFAULT[0]
+
+
+def set_default_dtype(d: Any) -> None:
+    """Set the dtype of Python floats and floating factories: float16, float32 or float64, as torch."""
+    if not isinstance(d, dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _DEFAULT[0] = d
+
+
 def from_np(d: Any) -> dtype:
     """The torch dtype of a numpy dtype."""
     d = np.dtype(d)
@@ -97,8 +124,15 @@ class Size(tuple):
         return n
 
 
+# the device types torch's parser knows (its "Expected one of ..." list, in its order)
+DEVICE_TYPES = (
+    "cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla",
+    "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone",
+)  # fmt: skip
+
+
 class device:  # noqa: N801 - torch's name
-    """torch.device: only the CPU exists here."""
+    """torch.device: any of torch's device types can be named; only the CPU can hold a tensor here."""
 
     __slots__ = ("type", "index")
 
@@ -112,15 +146,18 @@ class device:  # noqa: N801 - torch's name
                 f"device() received an invalid combination of arguments - got ({type.__class__.__name__}), "
                 "but expected one of: (torch.device device) (str type, int index = -1)"
             )
-        spec = str(type)
+        spec = type
         if ":" in spec:
             spec, idx = spec.split(":", 1)
+            if not idx.isdigit() or index is not None:
+                raise RuntimeError(f"Invalid device string: '{type}'")
             index = int(idx)
-        if spec != "cpu":
+        if spec not in DEVICE_TYPES:
             raise RuntimeError(
-                f"Expected one of cpu device type at start of device string: {type} "
-                "(tinygrad_rnn.torch has only the 'cpu' device)"
+                f"Expected one of {', '.join(DEVICE_TYPES)} device type at start of device string: {type}"
             )
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
         self.type, self.index = spec, index
 
     def __repr__(self) -> str:
@@ -134,7 +171,7 @@ class device:  # noqa: N801 - torch's name
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other: Any) -> Any:
-        if isinstance(other, str):
+        if isinstance(other, str):  # a deviation kept for existing code: torch says False here
             other = device(other)
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
@@ -146,9 +183,14 @@ CPU = device("cpu")
 
 
 def check_device(d: Any) -> None:
-    """Accept None / 'cpu' / device('cpu'); anything else raises (there is no accelerator here)."""
-    if d is not None:
-        device(d)
+    """Accept None / 'cpu' / device('cpu'); any other device raises what torch without it raises."""
+    if d is None:
+        return
+    dev = device(d)
+    if dev.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled")
+    if dev.type != "cpu":
+        raise RuntimeError(f"tinygrad_rnn.torch has only the 'cpu' device, not '{dev}'")
 
 
 def parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[np.dtype | None, builtins.bool | None]:

@@ -1,15 +1,12 @@
-"""torch's top-level functions: tensor factories, grad-mode switches and the functional ops.
+"""torch's top-level functions: grad-mode switches and the functional ops (factories: _factories.py).
 
-One idea, a little over 500 lines: the `torch.*` namespace, each entry a thin wrapper that parses
-torch's arguments and calls a core op. It mirrors the one page of torch's docs a user reads them on.
+The `torch.*` namespace, each entry a thin wrapper that parses torch's arguments and calls a core op.
 """
 
 from __future__ import annotations
 
 import builtins
 import functools
-import math
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,240 +14,11 @@ import numpy as np
 
 from .. import ops, tape
 from .._shapes import broadcast_error, stack_error
-from ..random import generator as _generator
 from ..random import manual_seed as _core_manual_seed
-from ..tape import TensorBase, make_tensor
-from . import _check, _dtype
+from ..tape import TensorBase
+from . import _check
+from ._factories import make
 from ._tensor import Tensor
-
-
-def _make(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
-    t = make_tensor(Tensor, arr, None, 0)
-    if requires_grad:
-        _check.grad_dtype(arr.dtype)
-        t.requires_grad = True
-    return t
-
-
-def _default_dtype(dtype: Any, fallback: Any = np.float32) -> np.dtype:
-    d = _dtype.to_np(dtype)
-    return np.dtype(fallback) if d is None else d
-
-
-# -- factories -----------------------------------------------------------------------------------
-def tensor(
-    data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, pin_memory: bool = False
-) -> Tensor:
-    """A new leaf holding a copy of data (Python floats become float32, ints int64)."""
-    _dtype.check_device(device)
-    if isinstance(data, TensorBase):
-        warnings.warn(
-            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
-            "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
-            UserWarning,
-            stacklevel=2,
-        )
-        data = data.data
-    return _make(np.array(_check.data_array(data, _dtype.to_np(dtype))), requires_grad)
-
-
-def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
-    """Share a numpy array (or tensor) when no conversion is needed, else copy."""
-    _dtype.check_device(device)
-    d = _dtype.to_np(dtype)
-    if isinstance(data, Tensor) and (d is None or data.data.dtype == d):
-        return data
-    if isinstance(data, np.ndarray) and (d is None or data.dtype == d):
-        return _make(data)
-    return _make(_check.data_array(getattr(data, "data", data), d))
-
-
-def from_numpy(ndarray: np.ndarray) -> Tensor:
-    """A tensor sharing the array's memory."""
-    if not isinstance(ndarray, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    return _make(ndarray)
-
-
-def zeros(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
-) -> Tensor:
-    """Zeros (float32 by default)."""
-    _dtype.check_device(device)
-    return _make(np.zeros(_check.new_sizes("zeros", size), _default_dtype(dtype)), requires_grad)
-
-
-def ones(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
-) -> Tensor:
-    """Ones (float32 by default)."""
-    _dtype.check_device(device)
-    return _make(np.ones(_check.new_sizes("ones", size), _default_dtype(dtype)), requires_grad)
-
-
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Zeros here (torch leaves the memory uninitialised)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
-
-
-def full(
-    size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Tensor:
-    """Every element fill_value (float32 for a Python float, int64 for an int, bool for a bool)."""
-    _dtype.check_device(device)
-    if dtype is None:
-        dtype = (
-            np.bool_
-            if isinstance(fill_value, bool)
-            else np.int64
-            if isinstance(fill_value, int)
-            else np.float32
-        )
-    _check.number("full", "fill_value", 2, fill_value)
-    return _make(
-        np.full(_check.new_sizes("full", (size,)), _operand_num(fill_value), _dtype.to_np(dtype)),
-        requires_grad,
-    )
-
-
-def _like(fn: Callable[..., np.ndarray], name: str, kernel: str | None = None) -> Callable[..., Tensor]:
-    def like(
-        input: TensorBase, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
-    ) -> Tensor:
-        _dtype.check_device(device)
-        _check.tensor(name, "input", 1, input)
-        d = _default_dtype(dtype, input.data.dtype)
-        if kernel is not None and d.kind not in "fc":
-            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_check.scalar_name(d)}'")
-        return _make(fn(input.data.shape, d), requires_grad)
-
-    return like
-
-
-zeros_like = _like(np.zeros, "zeros_like")
-ones_like = _like(np.ones, "ones_like")
-empty_like = _like(np.zeros, "empty_like")
-rand_like = _like(lambda s, d: _generator().random(s).astype(d), "rand_like", "check_uniform_bounds")
-randn_like = _like(lambda s, d: _generator().standard_normal(s).astype(d), "randn_like", "normal_kernel_cpu")
-
-
-def full_like(
-    input: TensorBase, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
-) -> Tensor:
-    """full(input.shape, fill_value) with input's dtype."""
-    _check.tensor("full_like", "input", 1, input)
-    _check.number("full_like", "fill_value", 2, fill_value)
-    return _make(
-        np.full(input.data.shape, fill_value, _default_dtype(dtype, input.data.dtype)), requires_grad
-    )
-
-
-def randn(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, generator: Any = None
-) -> Tensor:
-    """N(0, 1) samples from the package generator (torch's random stream is not reproduced)."""
-    _dtype.check_device(device)
-    return _make(
-        _generator().standard_normal(_check.new_sizes("randn", size)).astype(_default_dtype(dtype)),
-        requires_grad,
-    )
-
-
-def rand(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, generator: Any = None
-) -> Tensor:
-    """U[0, 1) samples from the package generator."""
-    _dtype.check_device(device)
-    return _make(
-        _generator().random(_check.new_sizes("rand", size)).astype(_default_dtype(dtype)), requires_grad
-    )
-
-
-_MISSING: Any = object()
-
-
-def randint(
-    low: int, high: Any = None, size: Any = _MISSING, *, dtype: Any = None, generator: Any = None
-) -> Tensor:
-    """Integers in [low, high) (randint(high, size) also accepted)."""
-    if size is _MISSING:
-        low, high, size = 0, low, high
-    low = _check.integer("randint", "low", 1, low)
-    high = _check.integer("randint", "high", 2, high)
-    shape = _check.new_sizes("randint", (size,))
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    return _make(_generator().integers(low, high, shape).astype(_default_dtype(dtype, np.int64)))
-
-
-def randperm(n: int, *, dtype: Any = None, generator: Any = None) -> Tensor:
-    """A random permutation of 0..n-1."""
-    n = _check.integer("randperm", "n", 1, n)
-    if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
-    return _make(_generator().permutation(n).astype(_default_dtype(dtype, np.int64)))
-
-
-def arange(
-    start: Any,
-    end: Any = None,
-    step: Any = 1,
-    *,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """start, start + step, ... < end (int64 for integer arguments, float32 otherwise)."""
-    _dtype.check_device(device)
-    if end is None:
-        start, end = 0, start
-    for name, v in zip(("start", "end", "step"), (start, end, step)):
-        _check.number("arange", name, 1, v)
-    vals = [_operand_num(v) for v in (start, end, step)]
-    if any(v != v or v in (float("inf"), float("-inf")) for v in vals):
-        raise RuntimeError(f"unsupported range: {vals[0]} -> {vals[1]}")
-    if vals[2] == 0:
-        raise RuntimeError("step must be nonzero")
-    if (vals[1] - vals[0]) * vals[2] < 0:
-        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    is_float = any(isinstance(v, float) for v in vals)
-    d = _default_dtype(dtype, np.float32 if is_float else np.int64)
-    n = builtins.max(0, math.ceil((vals[1] - vals[0]) / vals[2]))
-    arr = (
-        (vals[0] + np.arange(n, dtype=np.float64) * vals[2])
-        if is_float
-        else np.arange(vals[0], vals[1], vals[2])
-    )
-    return _make(arr.astype(d), requires_grad)
-
-
-def _operand_num(v: Any) -> Any:
-    return v.item() if isinstance(v, TensorBase) else v
-
-
-def linspace(
-    start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False
-) -> Tensor:
-    """steps evenly spaced values from start to end."""
-    _check.number("linspace", "start", 1, start)
-    _check.number("linspace", "end", 2, end)
-    steps = _check.integer("linspace", "steps", 3, steps)
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    start, end = _operand_num(start), _operand_num(end)
-    return _make(np.linspace(start, end, steps).astype(_default_dtype(dtype)), requires_grad)
-
-
-def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Identity matrix."""
-    n = _check.integer("eye", "n", 1, n)
-    if n < 0:
-        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
-    if m is not None:
-        m = _check.integer("eye", "m", 2, m)
-        if m < 0:
-            raise RuntimeError(f"m must be greater or equal to 0, got {m}")
-    return _make(np.eye(n, m, dtype=_default_dtype(dtype)), requires_grad)
 
 
 def manual_seed(seed: int) -> None:
@@ -259,11 +27,6 @@ def manual_seed(seed: int) -> None:
     if not -0x8000_0000_0000_0000 <= seed <= 0xFFFF_FFFF_FFFF_FFFF:
         raise RuntimeError(f"Overflow when unpacking long long, got {seed}")
     _core_manual_seed(seed % 2**64)
-
-
-def get_default_dtype() -> _dtype.dtype:
-    """torch.float32 (the only default this frontend supports)."""
-    return _dtype.float32
 
 
 def is_tensor(obj: Any) -> bool:
@@ -466,7 +229,7 @@ def isclose(
     if err is not None:
         raise input.op_error(err)
     o = other.data if isinstance(other, TensorBase) else other
-    return _make(np.isclose(input.data, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return make(np.isclose(input.data, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def _method(name: str, check: bool = True) -> Callable[..., Any]:
@@ -518,3 +281,55 @@ t = _method("t")
 dot = _method("dot")
 index_select = _method("index_select")
 masked_fill = _method("masked_fill")
+
+
+def _repeat_counts(repeats: Any, n: int, dim_name: int | None) -> np.ndarray:
+    """repeat_interleave's repeats as one count per slice (torch's checks and messages)."""
+    if isinstance(repeats, TensorBase):
+        r = repeats.data
+        if r.dtype.kind not in "iu":
+            raise NotImplementedError(
+                f"\"repeat_interleave_cpu\" not implemented for '{_check.scalar_name(r.dtype)}'"
+            )
+        if r.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        if r.size == 1:
+            r = np.full(n, r.reshape(-1)[0], np.int64)
+        elif r.size != n:
+            raise RuntimeError(
+                "repeats must have the same size as input along dim, but got repeats.size(0) = "
+                f"{r.size} and input.size({dim_name or 0}) = {n}"
+            )
+        if np.any(r < 0):
+            raise RuntimeError("repeats can not be negative")
+        return r.astype(np.int64)
+    if int(repeats) < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    return np.full(n, int(repeats), np.int64)
+
+
+def repeat_interleave(input: Any, repeats: Any = None, dim: Any = None, *, output_size: Any = None) -> Tensor:
+    """Repeat each slice of input along dim (each element of the flattened input if dim is None)."""
+    if repeats is None:  # repeat_interleave(repeats): the indices 0..n-1, each repeated repeats[i] times
+        _check.tensor("repeat_interleave", "repeats", 1, input)
+        return repeat_interleave(make(np.arange(input.data.size, dtype=np.int64)), input, 0)
+    _check.tensor("repeat_interleave", "input", 1, input)
+    if not isinstance(repeats, TensorBase) and not _check.is_int(repeats):
+        raise TypeError(
+            "repeat_interleave() received an invalid combination of arguments - got (Tensor, "
+            f"{_check.type_name(repeats)}), but expected one of: (Tensor input, Tensor repeats, int dim = None, "
+            "*, int output_size = None) (Tensor input, int repeats, int dim = None, *, int output_size = None)"
+        )
+    x, d = input.reshape(-1), 0
+    if dim is not None:
+        x = input
+        d = _check.integer("repeat_interleave", "dim", 3, dim)
+        nd = builtins.max(input.data.ndim, 1)
+        if not -nd <= d < nd:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {d})"
+            )
+        d %= nd
+    counts = _repeat_counts(repeats, x.data.shape[d] if x.data.ndim else 1, dim)
+    idx = np.repeat(np.arange(counts.size), counts)
+    return ops.getitem(x, (slice(None),) * d + (idx,))

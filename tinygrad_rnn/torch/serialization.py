@@ -32,9 +32,10 @@ from .._io import (
     remove_stale_temps,
     resolve,
 )
+from ..nn import Module as _CoreModule
 from ..tape import TensorBase
 from . import _dtype
-from ._functions import from_numpy
+from ._factories import from_numpy
 from ._tensor import Tensor
 
 
@@ -77,9 +78,23 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
         return {"list": [_encode(v, arrays) for v in obj]}
     if isinstance(obj, tuple):
         return {"tuple": [_encode(v, arrays) for v in obj]}
-    raise TypeError(
-        f"torch.save: cannot store an object of type {type(obj).__name__} without pickle; tinygrad_rnn.torch "
-        "saves tensors, arrays, numbers, strings, None and dicts / lists / tuples of them (e.g. state_dict())"
+    raise TypeError(_refusal(obj))
+
+
+def _refusal(obj: Any) -> str:
+    """Why `obj` cannot be saved, and what to save instead (a module: its state_dict)."""
+    kind = type(obj).__name__
+    if isinstance(obj, _CoreModule):
+        return (
+            f"torch.save: cannot store a whole {kind} module without pickle. Save its weights instead: "
+            "torch.save(model.state_dict(), path), then model.load_state_dict(torch.load(path)) on a model "
+            "built by the same code. (Real torch 2.13's default torch.load(weights_only=True) refuses a "
+            f"pickled whole module too: its class {kind} 'was not an allowed global by default'.)"
+        )
+    return (
+        f"torch.save: cannot store an object of type {kind} without pickle; tinygrad_rnn.torch saves tensors, "
+        "arrays, numbers, strings, None and dicts / lists / tuples of them. For a model, save "
+        "model.state_dict() instead (as real torch 2.13's weights_only=True load also asks)."
     )
 
 

@@ -1,7 +1,8 @@
 """torch.autograd.gradcheck / gradgradcheck: the core's finite-difference checks, torch's signatures.
 
-Options the core does not implement (fast_mode, batched / forward-mode checks, ...) are accepted
-at their defaults only.
+fast_mode (torch's random-projection check v^T J u) and check_batched_grad (a loop over a batch of
+random grad_outputs, where torch vmaps) are implemented; the options the core does not implement
+(forward-mode checks, nondet_tol, ...) are accepted at their defaults only.
 """
 
 from __future__ import annotations
@@ -23,11 +24,9 @@ def _only_defaults(**given: Any) -> None:
         nondet_tol=0.0,
         check_undefined_grad=True,
         check_grad_dtypes=False,
-        check_batched_grad=False,
         check_batched_forward_grad=False,
         check_forward_ad=False,
         check_backward_ad=True,
-        fast_mode=False,
         masked=None,
         gen_non_contig_grad_outputs=False,
         check_fwd_over_rev=False,
@@ -75,19 +74,26 @@ def gradcheck(
     fast_mode: bool = False,
     masked: bool | None = None,
 ) -> bool:
-    """Compare backward's Jacobian with central differences."""
+    """Compare backward's Jacobian with central differences (fast_mode: random projections v^T J u)."""
     _only_defaults(
         nondet_tol=nondet_tol,
         check_grad_dtypes=check_grad_dtypes,
-        check_batched_grad=check_batched_grad,
         check_batched_forward_grad=check_batched_forward_grad,
         check_forward_ad=check_forward_ad,
         check_backward_ad=check_backward_ad,
-        fast_mode=fast_mode,
         masked=masked,
     )
     with _torch_warning_text():
-        return _gc.gradcheck(func, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
+        return _gc.gradcheck(
+            func,
+            inputs,
+            eps=eps,
+            atol=atol,
+            rtol=rtol,
+            raise_exception=raise_exception,
+            fast_mode=fast_mode,
+            check_batched_grad=check_batched_grad,
+        )
 
 
 def gradgradcheck(
@@ -114,13 +120,19 @@ def gradgradcheck(
         gen_non_contig_grad_outputs=gen_non_contig_grad_outputs,
         nondet_tol=nondet_tol,
         check_grad_dtypes=check_grad_dtypes,
-        check_batched_grad=check_batched_grad,
         check_fwd_over_rev=check_fwd_over_rev,
         check_rev_over_rev=check_rev_over_rev,
-        fast_mode=fast_mode,
         masked=masked,
     )
     with _torch_warning_text():
         return _gc.gradgradcheck(
-            func, inputs, grad_outputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception
+            func,
+            inputs,
+            grad_outputs,
+            eps=eps,
+            atol=atol,
+            rtol=rtol,
+            raise_exception=raise_exception,
+            fast_mode=fast_mode,
+            check_batched_grad=check_batched_grad,
         )

@@ -1,6 +1,7 @@
 """torch.nn on the core layers: Module, Parameter, RNN, LSTM, GRU and their cells, Linear, Dropout, losses, ..."""
 
 from . import functional, init, utils
+from .loss import LogSoftmax, NLLLoss
 from .modules import (
     CrossEntropyLoss,
     Dropout,
@@ -16,6 +17,7 @@ from .modules import (
 )
 from .parameter import Parameter
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .sparse import Embedding
 
 __all__ = [
     "GRU",
@@ -23,13 +25,16 @@ __all__ = [
     "RNN",
     "CrossEntropyLoss",
     "Dropout",
+    "Embedding",
     "GRUCell",
     "Identity",
     "LSTMCell",
     "Linear",
+    "LogSoftmax",
     "MSELoss",
     "Module",
     "ModuleList",
+    "NLLLoss",
     "Parameter",
     "RNNCell",
     "ReLU",

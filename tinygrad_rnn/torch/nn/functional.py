@@ -7,14 +7,19 @@ from typing import Any
 from ... import functional as _F
 from .. import _check
 from .._tensor import Tensor
+from .loss import nll_loss
 from .modules import cross_entropy, dropout, mse_loss
+from .sparse import embedding, one_hot
 
 __all__ = [
     "cross_entropy",
     "dropout",
+    "embedding",
     "linear",
     "log_softmax",
     "mse_loss",
+    "nll_loss",
+    "one_hot",
     "relu",
     "sigmoid",
     "softmax",

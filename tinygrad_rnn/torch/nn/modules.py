@@ -181,7 +181,7 @@ class Linear(Module, _nn.Linear):
     ):
         _dtype.check_device(device)
         _check.new_weight_shape(out_features, in_features)
-        super().__init__(in_features, out_features, bias, dtype=_dtype.to_np(dtype) or np.float32)
+        super().__init__(in_features, out_features, bias, dtype=_dtype.to_np(dtype) or _dtype.default_float())
 
     def forward(self, input: Tensor) -> Tensor:
         _check.tensor("linear", "input", 1, input)

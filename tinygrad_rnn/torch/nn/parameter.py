@@ -9,7 +9,7 @@ import numpy as np
 from ...nn import Parameter as _CoreParameter
 from ...tape import TensorBase
 from ...tensor import as_array
-from .. import _check
+from .. import _check, _dtype
 from .._tensor import Tensor
 
 
@@ -23,7 +23,7 @@ class Parameter(Tensor, _CoreParameter):
         if data is not None and not isinstance(data, (TensorBase, np.ndarray)):  # torch calls data.detach()
             raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
         arr = (
-            np.zeros((0,), np.float32)
+            np.zeros((0,), _dtype.default_float())
             if data is None
             else data.data
             if isinstance(data, TensorBase)

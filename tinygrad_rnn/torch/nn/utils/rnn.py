@@ -14,8 +14,8 @@ import numpy as np
 
 from .... import ops
 from ....tape import TensorBase
-from ... import _check
-from ..._functions import from_numpy
+from ... import _check, _dtype
+from ..._factories import from_numpy
 from ..._tensor import Tensor
 from ._packing import packed_layout
 
@@ -63,11 +63,35 @@ class PackedSequence(PackedSequence_):
 
     def double(self) -> PackedSequence:
         """Data as float64."""
-        return self.to(np.float64)
+        return self.to(dtype=_dtype.float64)
 
     def float(self) -> PackedSequence:
         """Data as float32."""
-        return self.to(np.float32)
+        return self.to(dtype=_dtype.float32)
+
+    def half(self) -> PackedSequence:
+        """Data as float16."""
+        return self.to(dtype=_dtype.float16)
+
+    def long(self) -> PackedSequence:
+        """Data as int64."""
+        return self.to(dtype=_dtype.int64)
+
+    def int(self) -> PackedSequence:
+        """Data as int32."""
+        return self.to(dtype=_dtype.int32)
+
+    def short(self) -> PackedSequence:
+        """Data as int16."""
+        return self.to(dtype=_dtype.int16)
+
+    def char(self) -> PackedSequence:
+        """Data as int8."""
+        return self.to(dtype=_dtype.int8)
+
+    def byte(self) -> PackedSequence:
+        """Data as uint8."""
+        return self.to(dtype=_dtype.uint8)
 
     def cpu(self) -> PackedSequence:
         """Self."""
