@@ -95,7 +95,7 @@ class RNNBase(Module, _nn.RNNBase):
             a["dropout"],
             a["bidirectional"],
             p,
-            dtype=_dtype.to_np(a["dtype"]) or np.float32,
+            dtype=_dtype.to_np(a["dtype"]) or _dtype.default_float(),
         )
 
     def flatten_parameters(self) -> None:
@@ -330,7 +330,9 @@ class RNNCell(Module, _nn.RNNCell):
         dtype: Any = None,
     ):
         _cell_init(self, 1, input_size, hidden_size, device)
-        super().__init__(input_size, hidden_size, bias, "tanh", dtype=_dtype.to_np(dtype) or np.float32)
+        super().__init__(
+            input_size, hidden_size, bias, "tanh", dtype=_dtype.to_np(dtype) or _dtype.default_float()
+        )
         self.nonlinearity = nonlinearity  # torch only rejects an unknown one when forward runs
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
@@ -345,7 +347,7 @@ class GRUCell(Module, _nn.GRUCell):
         self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None
     ):
         _cell_init(self, 3, input_size, hidden_size, device)
-        super().__init__(input_size, hidden_size, bias, dtype=_dtype.to_np(dtype) or np.float32)
+        super().__init__(input_size, hidden_size, bias, dtype=_dtype.to_np(dtype) or _dtype.default_float())
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         _check_cell_input(self, input, hx)
@@ -359,7 +361,7 @@ class LSTMCell(Module, _nn.LSTMCell):
         self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None
     ):
         _cell_init(self, 4, input_size, hidden_size, device)
-        super().__init__(input_size, hidden_size, bias, dtype=_dtype.to_np(dtype) or np.float32)
+        super().__init__(input_size, hidden_size, bias, dtype=_dtype.to_np(dtype) or _dtype.default_float())
 
     def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Tensor]:  # type: ignore[override]
         if input.dim() not in (1, 2):
