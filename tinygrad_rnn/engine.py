@@ -26,6 +26,8 @@ from .tape import (
     AccumulateGrad,
     Node,
     TensorBase,
+    Versions,
+    check_saved,
     freed_graph_error,
     has_nan,
     is_anomaly_enabled,
@@ -69,6 +71,8 @@ def run_backward(
                 continue  # nothing flowed here (e.g. a branch whose gradient was None)
             if capture:
                 capture_grads(n, gs, capture, results)
+            if accumulate and getattr(n, "retained", None):
+                retain_grads(n, gs, F)
             if keep is not None and n not in keep:
                 continue  # below every requested input: nobody asked for these gradients
             if n.is_sink:
@@ -163,6 +167,8 @@ def run_node(n: Node, gs: list[Any], F: Any, retain_graph: bool, anomaly: bool =
     """Apply the node's backward rule: gradients of its outputs -> one per input (None: no flow)."""
     if n.freed:
         raise freed_graph_error()
+    if n.saved_at != Versions.epoch:  # something was written in place since n saved its values
+        check_saved(n)
     if n.n_out == 1 and not n.multi_output:
         gin = None if gs[0] is None else n.backward(F, gs[0])
     else:
@@ -237,20 +243,32 @@ class Buffers:
                 self.owned.add(id(s))  # a large sum will likely receive more: add those in place
 
 
+def retain_grads(n: Node, gs: list[Any], F: Any) -> None:
+    """Add the gradients arriving at `n`'s outputs into the `.grad` of tensors that retain them."""
+    for i, ref in n.retained:
+        t = ref()
+        if t is not None and gs[i] is not None and t._node is n:  # an in-place op moves t elsewhere
+            add_into_grad(t, gs[i], F)
+
+
 def accumulate_grad(n: AccumulateGrad, g: Any, F: Any) -> None:
     """Add a leaf's incoming gradient into its `.grad` (a graph of it under create_graph)."""
     leaf = n.variable()
-    if leaf is None:
-        return
+    if leaf is not None:
+        add_into_grad(leaf, g, F)
+
+
+def add_into_grad(leaf: TensorBase, g: Any, F: Any) -> None:
+    """leaf.grad += g (a new Tensor the first time; a graph of it under create_graph)."""
     if F.tensor_mode:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
         return
-    data = g.data if isinstance(g, TensorBase) else g
+    data = g.array if isinstance(g, TensorBase) else g
     if leaf.grad is None:
         # copy: the incoming array may be a view of another gradient or a read-only broadcast
-        leaf.grad = make_tensor(leaf.result_type, np.array(data, dtype=leaf.data.dtype), None, 0)
+        leaf.grad = make_tensor(leaf.result_type, np.array(data, dtype=leaf.array.dtype), None, 0)
     else:
-        leaf.grad.data = leaf.grad.data + data
+        leaf.grad.array = leaf.grad.array + data
 
 
 def finish_results(results: list[Any], inputs: Sequence[TensorBase], allow_unused: bool, F: Any) -> list[Any]:
@@ -262,7 +280,7 @@ def finish_results(results: list[Any], inputs: Sequence[TensorBase], allow_unuse
                 "Set allow_unused=True if this is the desired behavior."
             )
         if r is not None and not F.tensor_mode:
-            results[k] = make_tensor(inputs[k].result_type, np.array(r, dtype=inputs[k].data.dtype), None, 0)
+            results[k] = make_tensor(inputs[k].result_type, np.array(r, dtype=inputs[k].array.dtype), None, 0)
     return results
 
 
@@ -274,8 +292,8 @@ def _as_grad(F: Any, g: Any, like: TensorBase) -> Any:
     if F.tensor_mode:
         if isinstance(g, TensorBase):
             return g
-        return F.const(np.asarray(g, dtype=like.data.dtype), like.result_type)
-    data = g.data if isinstance(g, TensorBase) else np.asarray(g, dtype=like.data.dtype)
+        return F.const(np.asarray(g, dtype=like.array.dtype), like.result_type)
+    data = g.array if isinstance(g, TensorBase) else np.asarray(g, dtype=like.array.dtype)
     return data
 
 

@@ -12,8 +12,9 @@ import contextlib
 import os
 import traceback
 import weakref
+from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -117,7 +118,7 @@ def _user_frame() -> str:
 
 def has_nan(a: Any) -> bool:
     """True when a gradient (array or Tensor) holds a NaN: what anomaly mode reports."""
-    data = a.data if isinstance(a, TensorBase) else a  # not getattr: an ndarray's .data is its buffer
+    data = a.array if isinstance(a, TensorBase) else a
     return (
         isinstance(data, (np.ndarray, np.generic))  # 0-d ufunc results are numpy scalars
         and data.dtype.kind in "fc"
@@ -140,9 +141,13 @@ class ShapeError(RuntimeError):
 
 
 class TensorBase:
-    """The slots every Tensor has; ops and the tape only rely on these."""
+    """The slots every Tensor has; ops and the tape only rely on these.
 
-    __slots__ = ("data", "requires_grad", "grad", "_node", "_idx", "_accum", "__weakref__")
+    `array` is the storage (a numpy array). `data` is the same array for the core; a frontend may
+    give `.data` its own meaning (e.g. a detached Tensor), which is why the tape reads `array`.
+    """
+
+    __slots__ = ("array", "requires_grad", "grad", "_node", "_idx", "_accum", "__weakref__")
     result_type: type  # the class an op on this tensor returns (a Parameter's ops give a Tensor)
 
     def __init_subclass__(cls, **kw: Any) -> None:
@@ -155,8 +160,32 @@ class TensorBase:
         """The exception to raise for `err`; a frontend's Tensor overrides this to word it its way."""
         return err
 
+    @property
+    def data(self) -> Any:
+        """The storage array."""
+        return self.array
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self.array = value
+
+    @classmethod
+    def saved_modified(cls, node: Node) -> Exception | None:
+        """The error if a value `node` saved was written in place since (None: none was).
+
+        Called only when the in-place clock moved since the node saved (see Versions); a frontend
+        overrides it to keep what its framework saves and to word the error its way.
+        """
+        stale = stale_values(node)
+        what = ", ".join(f"{c.role} {c.index} (version {c.version}, saved at {c.expected})" for c in stale)
+        return (
+            RuntimeError(f"{node.name}: saved values written in place since the forward: {what}")
+            if stale
+            else None
+        )
+
     def _set(self, data: np.ndarray, node: Node | None = None, idx: int = 0) -> None:
-        self.data = data
+        self.array = data
         self.requires_grad = node is not None
         self.grad = None
         self._node = node
@@ -192,6 +221,8 @@ class Node:
         "trace",
         "freed",
         "scope",
+        "saved_at",  # Versions.epoch when the node saved its values (see check_saved)
+        "retained",  # [(output index, weakref to a tensor)] that keep the gradient arriving there
         "_buf",  # scratch of the backward walk: the gradients arriving at this node's outputs
     )
     name = "Node"
@@ -217,7 +248,7 @@ class Node:
         need = False
         for x in inputs:
             if isinstance(x, TensorBase):
-                arrays.append(x.data)
+                arrays.append(x.array)
                 if proto is None:
                     proto = x.result_type
                 if x.requires_grad:
@@ -248,6 +279,8 @@ class Node:
             node.proto = proto
             node.freed = False
             node.scope = _Mode.scope
+            node.saved_at = Versions.epoch
+            node.retained = None
         else:
             need = False
         if _Mode.anomaly:
@@ -259,7 +292,7 @@ class Node:
         if proto is None:
             raise TypeError("an op needs at least one Tensor among its inputs")
         t = proto.__new__(proto)
-        t.data = out
+        t.array = out
         t.requires_grad = need
         t.grad = None
         t._node = node if need else None
@@ -299,7 +332,7 @@ class Node:
             raise freed_graph_error()
         if F.tensor_mode:
             return [x if isinstance(x, TensorBase) else F.const(x, self.proto) for x in self.inputs]
-        return [x.data if isinstance(x, TensorBase) else x for x in self.inputs]
+        return [x.array if isinstance(x, TensorBase) else x for x in self.inputs]
 
     def output(self, F: Any) -> Any:
         """The saved output: an array, or a Tensor still attached to this node for create_graph."""
@@ -315,6 +348,101 @@ class Node:
             self.inputs = None
             self.out = None
             self.freed = True
+
+
+# ---------------------------------------------------------------------------------------------
+# Versions: frontends with in-place ops record each write; a backward finds saved values gone stale
+# ---------------------------------------------------------------------------------------------
+class Versions:
+    """In-place writes: a clock ticked by each (`bump_version`), and each storage's count and recent times.
+
+    A storage is the array that owns the memory (views share it). A node records the clock when it saves its values (`saved_at`); the backward walk asks
+    the node's Tensor class (`saved_modified`) about it only when the clock moved since.
+    """
+
+    epoch = 0
+    writes: dict[int, tuple[weakref.ref, list[int], deque[int]]] = {}  # id(storage) -> (it, [count], times)
+    own: dict[int, weakref.ref] = {}  # arrays with a counter of their own (see own_counter)
+    RECENT = 64  # times kept per storage (a saved version more writes ago is reported approximately)
+
+
+class SavedChange(NamedTuple):
+    """A value a node saved for its backward, written in place after it was saved."""
+
+    role: str  # "input" or "output"
+    index: int  # which input / output of the node
+    value: Any  # the saved Tensor (an input) or array (an output), as it is now
+    version: int  # writes into its storage so far
+    expected: int  # writes into its storage when the node saved it
+
+
+def check_saved(node: Node) -> None:
+    """Raise the node's Tensor class's error if a value it saved was written in place since."""
+    if getattr(node, "saved_at", Versions.epoch) == Versions.epoch:
+        return
+    err = (node.proto or TensorBase).saved_modified(node)
+    if err is not None:
+        raise err
+
+
+def own_counter(a: np.ndarray) -> None:
+    """Count writes through this very array object apart from its storage's (an alias a frontend
+    hands out whose writes must not make the original's saved values stale)."""
+    key = id(a)
+    Versions.own[key] = weakref.ref(a, lambda _r, k=key: Versions.own.pop(k, None))
+
+
+def _counter(a: np.ndarray, create: bool = False) -> tuple[weakref.ref, list[int], deque[int]] | None:
+    """The write record that counts for `a`: its own, else its storage owner's."""
+    ref = Versions.own.get(id(a))
+    if ref is None or ref() is not a:
+        while isinstance(a.base, np.ndarray):
+            a = a.base
+    key = id(a)
+    entry = Versions.writes.get(key)
+    if entry is not None and entry[0]() is a:
+        return entry
+    if not create:
+        return None  # (an entry of a dead array whose id was reused is replaced on the next write)
+    entry = (weakref.ref(a, lambda _r: Versions.writes.pop(key, None)), [0], deque(maxlen=Versions.RECENT))
+    Versions.writes[key] = entry
+    return entry
+
+
+def bump_version(a: Any) -> None:
+    """Record an in-place write into `a`'s storage (a frontend calls this for every in-place op)."""
+    if isinstance(a, np.ndarray):
+        _, count, times = _counter(a, create=True)
+        Versions.epoch += 1
+        count[0] += 1
+        times.append(Versions.epoch)
+
+
+def version_of(a: Any) -> int:
+    """How many in-place writes `a`'s storage has had."""
+    entry = _counter(a) if isinstance(a, np.ndarray) else None
+    return 0 if entry is None else entry[1][0]
+
+
+def stale_values(node: Node) -> list[SavedChange]:
+    """The values `node` saved (its inputs, its output) that were written in place since it saved them."""
+    out = getattr(node, "out", None)
+    saved = [
+        ("input", i, x)
+        for i, x in enumerate(getattr(node, "inputs", None) or ())
+        if isinstance(x, TensorBase)
+    ]
+    saved += [
+        ("output", i, o) for i, o in enumerate(out if type(out) is tuple else () if out is None else (out,))
+    ]
+    changes = []
+    for role, i, value in saved:
+        a = value.array if isinstance(value, TensorBase) else value
+        entry = _counter(a) if isinstance(a, np.ndarray) else None
+        if entry is not None and entry[2] and entry[2][-1] > node.saved_at:
+            count, times = entry[1][0], entry[2]
+            changes.append(SavedChange(role, i, value, count, count - sum(t > node.saved_at for t in times)))
+    return changes
 
 
 def freed_graph_error() -> RuntimeError:

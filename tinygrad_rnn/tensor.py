@@ -16,7 +16,7 @@ from .tape import Node, TensorBase, make_tensor
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Array for Tensor(...): Python floats become float32 (torch's default); arrays keep dtype."""
     if isinstance(data, TensorBase):
-        data = data.data
+        data = data.array
     if dtype is not None:
         return np.array(data, dtype=np.dtype(dtype))
     if isinstance(data, (np.ndarray, np.generic)):
@@ -53,7 +53,7 @@ class Tensor(TensorBase):
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        if requires_grad and self.data.dtype.kind not in "fcO":
+        if requires_grad and self.array.dtype.kind not in "fcO":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = bool(requires_grad)
         return self
@@ -96,64 +96,64 @@ class Tensor(TensorBase):
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph."""
-        return make_tensor(self.result_type, self.data, None, 0)
+        return make_tensor(self.result_type, self.array, None, 0)
 
     # -- data access ---------------------------------------------------------------------------
     def numpy(self) -> np.ndarray:
         """The underlying numpy array (shared, not copied)."""
-        return self.data
+        return self.array
 
     def item(self) -> Any:
         """The single element as a Python number."""
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return self.data.item()
+        if self.array.size != 1:
+            raise RuntimeError(f"a Tensor with {self.array.size} elements cannot be converted to Scalar")
+        return self.array.item()
 
     def tolist(self) -> Any:
         """Nested Python lists."""
-        return self.data.tolist()
+        return self.array.tolist()
 
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape as a tuple."""
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
         """Number of axes."""
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self) -> np.dtype:
         """The numpy dtype."""
-        return self.data.dtype
+        return self.array.dtype
 
     def numel(self) -> int:
         """Number of elements."""
-        return int(self.data.size)
+        return int(self.array.size)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
         return (
             iter(ops.unbind(self, 0))
             if self.requires_grad
-            else iter([make_tensor(self.result_type, a, None, 0) for a in self.data])
+            else iter([make_tensor(self.result_type, a, None, 0) for a in self.array])
         )
 
     def __repr__(self) -> str:
         extra = ", requires_grad=True" if self.requires_grad else ""
         # prefix: rows after the first line up under the first one, as in numpy's array(...) repr
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        body = np.array2string(self.array, separator=", ", prefix="Tensor(")
         return f"Tensor({body}, dtype={self.dtype}{extra})"
 
     __hash__ = object.__hash__
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return bool(self.array)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -209,7 +209,9 @@ class Tensor(TensorBase):
 
     # comparisons give plain boolean tensors (never differentiable)
     def _cmp(self, o, fn):
-        return make_tensor(self.result_type, fn(self.data, getattr(o, "data", o)), None, 0)
+        return make_tensor(
+            self.result_type, fn(self.array, o.array if isinstance(o, TensorBase) else o), None, 0
+        )
 
     def __lt__(self, o):
         return self._cmp(o, np.less)
@@ -285,7 +287,7 @@ class Tensor(TensorBase):
 
     def unsqueeze(self, axis: int) -> Tensor:
         """Insert a size-1 axis."""
-        axis = normalize_axes(axis, self.data.ndim + 1)[0]
+        axis = normalize_axes(axis, self.array.ndim + 1)[0]
         return ops.reshape(self, self.shape[:axis] + (1,) + self.shape[axis:])
 
     def squeeze(self, axis: int | None = None) -> Tensor:
@@ -293,10 +295,10 @@ class Tensor(TensorBase):
         if axis is None:
             shape = tuple(s for s in self.shape if s != 1)
         else:
-            axis = normalize_axes(axis, self.data.ndim)[0]  # a 0-d tensor takes axis 0 or -1
+            axis = normalize_axes(axis, self.array.ndim)[0]  # a 0-d tensor takes axis 0 or -1
             shape = (
                 self.shape
-                if self.data.ndim == 0 or self.shape[axis] != 1
+                if self.array.ndim == 0 or self.shape[axis] != 1
                 else self.shape[:axis] + self.shape[axis + 1 :]
             )
         return ops.reshape(self, shape)
@@ -345,14 +347,14 @@ def ones(*shape: Any, dtype: Any = np.float32, requires_grad: bool = False) -> T
 def _seed(output: TensorBase, g: Any, i: int) -> Any:
     """The gradient backward starts from for output i: implicit 1 for scalars, else shape-checked."""
     if g is None:
-        if output.data.size != 1:
+        if output.array.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return np.ones(output.data.shape, dtype=output.data.dtype)
+        return np.ones(output.array.shape, dtype=output.array.dtype)
     gshape = tuple(np.shape(getattr(g, "data", g)))
-    if gshape != output.data.shape:
+    if gshape != output.array.shape:
         raise RuntimeError(
             f"Mismatch in shape: grad_output[{i}] has a shape of {gshape} and output[{i}] has a "
-            f"shape of {output.data.shape}."
+            f"shape of {output.array.shape}."
         )
     return g
 

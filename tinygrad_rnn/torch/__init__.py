@@ -121,6 +121,8 @@ from ._legacy import (
     ShortTensor,
 )
 from ._printing import set_printoptions
+from ._storage import MemoryFormat as memory_format
+from ._storage import channels_last, channels_last_3d, contiguous_format, preserve_format
 from ._tensor import Tensor
 from .serialization import load, save
 
@@ -240,6 +242,11 @@ __all__ = [
     "where",
     "zeros",
     "zeros_like",
+    "memory_format",
+    "channels_last",
+    "channels_last_3d",
+    "contiguous_format",
+    "preserve_format",
 ]
 
 __version__ = "2.13.0+tinygrad_rnn"

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import ops
+from .._shapes import index_error, normalize_axes
 from ..tape import TensorBase
 from ..tensor import as_array
 
@@ -21,7 +23,7 @@ SCALAR.update({"u1": "Byte", "b1": "Bool", "c8": "ComplexFloat", "c16": "Complex
 
 def scalar_name(t: Any) -> str:
     """'Float', 'Long', 'Bool', ... for a tensor or numpy dtype."""
-    d = np.dtype(t.data.dtype if isinstance(t, TensorBase) else t)
+    d = np.dtype(t.array.dtype if isinstance(t, TensorBase) else t)
     return SCALAR.get(f"{d.kind}{d.itemsize}", d.name)
 
 
@@ -50,7 +52,7 @@ def type_name(v: Any) -> str:
 def is_int(v: Any) -> bool:
     """A Python / numpy integer (not a bool), or an integer tensor of one element."""
     if isinstance(v, TensorBase):
-        return v.data.size == 1 and v.data.dtype.kind in "iu"
+        return v.array.size == 1 and v.array.dtype.kind in "iu"
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
@@ -78,7 +80,7 @@ def number(fn: str, name: str, pos: int, v: Any, allow_none: bool = False) -> No
     """argument must be a real number (a one-element tensor too)."""
     if v is None and allow_none:
         return
-    if not is_number(v) and not (isinstance(v, TensorBase) and v.data.size == 1):
+    if not is_number(v) and not (isinstance(v, TensorBase) and v.array.size == 1):
         raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Number, not {type_name(v)}")
 
 
@@ -86,7 +88,7 @@ def integer(fn: str, name: str, pos: int, v: Any) -> int:
     """argument must be an int; returns it."""
     if not is_int(v):
         raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be int, not {type_name(v)}")
-    return int(v.data.item() if isinstance(v, TensorBase) else v)
+    return int(v.array.item() if isinstance(v, TensorBase) else v)
 
 
 def dims(fn: str, v: Any, allow_none: bool = True) -> Any:
@@ -164,21 +166,32 @@ def boolean(fn: str, name: str, pos: int, v: Any) -> bool:
 
 def not_bool(fn: str, x: TensorBase, msg: str | None = None) -> None:
     """Ops torch refuses on bool tensors."""
-    if x.data.dtype == np.bool_:
+    if x.array.dtype == np.bool_:
         raise RuntimeError(msg or f"{fn}(): does not support bool input")
 
 
 def kernel(fn: str, x: TensorBase, kinds: str = "fc") -> None:
     """A kernel torch only has for some dtypes: NotImplementedError '"fn" not implemented for 'Long''."""
-    if x.data.dtype.kind not in kinds:
+    if x.array.dtype.kind not in kinds:
         raise NotImplementedError(f"\"{fn}\" not implemented for '{scalar_name(x)}'")
 
 
 def same_dtype(a: TensorBase, b: TensorBase, msg: str) -> None:
     """Operands that must share a dtype; msg has {a} and {b} for their names ('Float', or 'float' if cpp)."""
-    if a.data.dtype != b.data.dtype:
+    if a.array.dtype != b.array.dtype:
         name = cpp_name if "!=" in msg else scalar_name
         raise RuntimeError(msg.format(a=name(a), b=name(b)))
+
+
+def index_items(t: TensorBase, items: tuple[Any, ...]) -> None:
+    """torch's checks of an index before numpy sees it: types, and boolean masks' shapes."""
+    for i in items:
+        if isinstance(i, str):
+            raise TypeError(f"new(): invalid data type '{type(i).__name__}'")
+        if isinstance(i, TensorBase) and i.array.dtype == np.bool_:
+            err = index_error(t.array.shape, ops.plain_index(items))
+            if err is not None:
+                raise t.op_error(err)
 
 
 def data_array(data: Any, dtype: Any) -> np.ndarray:
@@ -214,3 +227,58 @@ def _other_len(data: Any) -> int:
         ),
         0,
     )
+
+
+def norm_dim(d: int, nd: int, fn: str = "dim") -> int:
+    """One int dim in [0, nd) (0 for a 0-d tensor): torch's TypeError, then its IndexError (the core's)."""
+    return normalize_axes(integer(fn, "dim", 1, d), nd)[0]
+
+
+def kw_size(fn: str, args: tuple[Any, ...], kw_value: Any, rest: dict[str, Any] | None = None) -> tuple:
+    """Positional sizes, or the one keyword torch names them by (`size=`, `shape=`, `repeats=`)."""
+    if rest:
+        raise unexpected_keyword(fn, next(iter(rest)))
+    if kw_value is None:
+        return args
+    if args:
+        raise TypeError(
+            f"{fn}() received an invalid combination of arguments: both positional sizes and a keyword"
+        )
+    return (kw_value,)
+
+
+def unexpected_keyword(fn: str, key: str) -> TypeError:
+    """torch's TypeError for a keyword the function does not take."""
+    return TypeError(f"{fn}() got an unexpected keyword argument '{key}'")
+
+
+def tensor_options(d: np.dtype) -> str:
+    """How torch prints a legacy constructor's TensorOptions for dtype `d`."""
+    return (
+        f"TensorOptions(dtype={cpp_name(d)}, device=cpu, layout=Strided, requires_grad=false (default), "
+        "pinned_memory=false (default), memory_format=(nullopt))"
+    )
+
+
+def legacy_array(args: tuple[Any, ...], d: np.dtype, fn: str) -> Any:
+    """What a legacy constructor of dtype `d` makes of its arguments: a new array (sizes, a torch.Size or
+    data; zeros where torch leaves memory uninitialised), or a Tensor of that dtype itself (torch returns it).
+    """
+    if not args:
+        return np.zeros((0,), d)
+    if all(is_int(a) and not isinstance(a, TensorBase) for a in args) or (
+        len(args) == 1 and isinstance(args[0], tuple) and type(args[0]).__name__ == "Size"
+    ):
+        return np.zeros(new_sizes(fn, args), d)
+    if len(args) > 1:
+        raise TypeError(f"{fn}(): expected sizes or one sequence of data, got {len(args)} arguments")
+    data = args[0]
+    if isinstance(data, TensorBase):
+        if data.array.dtype != d:
+            raise TypeError(f"expected {tensor_options(d)} (got {tensor_options(data.array.dtype)})")
+        return data
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    if not isinstance(data, (list, tuple, np.ndarray)):
+        raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+    return np.array(data_array(data, d))

@@ -5,7 +5,6 @@ The `torch.*` namespace, each entry a thin wrapper that parses torch's arguments
 
 from __future__ import annotations
 
-import builtins
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,6 +17,7 @@ from ..random import manual_seed as _core_manual_seed
 from ..tape import TensorBase
 from . import _check
 from ._factories import make
+from ._new import repeat_interleave as repeat_interleave
 from ._tensor import Tensor
 
 
@@ -281,55 +281,3 @@ t = _method("t")
 dot = _method("dot")
 index_select = _method("index_select")
 masked_fill = _method("masked_fill")
-
-
-def _repeat_counts(repeats: Any, n: int, dim_name: int | None) -> np.ndarray:
-    """repeat_interleave's repeats as one count per slice (torch's checks and messages)."""
-    if isinstance(repeats, TensorBase):
-        r = repeats.data
-        if r.dtype.kind not in "iu":
-            raise NotImplementedError(
-                f"\"repeat_interleave_cpu\" not implemented for '{_check.scalar_name(r.dtype)}'"
-            )
-        if r.ndim > 1:
-            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
-        if r.size == 1:
-            r = np.full(n, r.reshape(-1)[0], np.int64)
-        elif r.size != n:
-            raise RuntimeError(
-                "repeats must have the same size as input along dim, but got repeats.size(0) = "
-                f"{r.size} and input.size({dim_name or 0}) = {n}"
-            )
-        if np.any(r < 0):
-            raise RuntimeError("repeats can not be negative")
-        return r.astype(np.int64)
-    if int(repeats) < 0:
-        raise RuntimeError("Repeats must be non-negative")
-    return np.full(n, int(repeats), np.int64)
-
-
-def repeat_interleave(input: Any, repeats: Any = None, dim: Any = None, *, output_size: Any = None) -> Tensor:
-    """Repeat each slice of input along dim (each element of the flattened input if dim is None)."""
-    if repeats is None:  # repeat_interleave(repeats): the indices 0..n-1, each repeated repeats[i] times
-        _check.tensor("repeat_interleave", "repeats", 1, input)
-        return repeat_interleave(make(np.arange(input.data.size, dtype=np.int64)), input, 0)
-    _check.tensor("repeat_interleave", "input", 1, input)
-    if not isinstance(repeats, TensorBase) and not _check.is_int(repeats):
-        raise TypeError(
-            "repeat_interleave() received an invalid combination of arguments - got (Tensor, "
-            f"{_check.type_name(repeats)}), but expected one of: (Tensor input, Tensor repeats, int dim = None, "
-            "*, int output_size = None) (Tensor input, int repeats, int dim = None, *, int output_size = None)"
-        )
-    x, d = input.reshape(-1), 0
-    if dim is not None:
-        x = input
-        d = _check.integer("repeat_interleave", "dim", 3, dim)
-        nd = builtins.max(input.data.ndim, 1)
-        if not -nd <= d < nd:
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {d})"
-            )
-        d %= nd
-    counts = _repeat_counts(repeats, x.data.shape[d] if x.data.ndim else 1, dim)
-    idx = np.repeat(np.arange(counts.size), counts)
-    return ops.getitem(x, (slice(None),) * d + (idx,))
