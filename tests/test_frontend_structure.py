@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import pathlib
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -60,20 +61,21 @@ def test_torch_dims_are_normalized_by_the_core() -> None:
 # mindspore.ops: MindSpore's layout, the same names as before the split
 # ---------------------------------------------------------------------------------------------
 FUNCTIONS = {
-    "array_func": "arange argmax broadcast_to cast cat concat expand_dims flatten full max min ones "
-    "ones_like permute reshape select split squeeze stack swapaxes transpose unsqueeze unstack where "
+    "array_func": "arange argmax argmin broadcast_to cast cat concat expand_dims flatten full max min ones "
+    "one_hot ones_like permute reshape select split squeeze stack swapaxes transpose unsqueeze unstack where "
     "zeros zeros_like",
-    "math_func": "abs add amax amin div exp log matmul maximum mean minimum mul neg pow sqrt square sub "
+    "math_func": "abs add amax amin div exp floor_divide log matmul maximum mean minimum mul neg pow sqrt square sub "
     "sum tanh",
     "nn_func": "check_class_targets cross_entropy dropout log_softmax mse_loss relu sigmoid softmax",
     "clip_func": "clamp clip_by_value",
+    "random_func": "rand rand_like randint randn randn_like uniform",
 }
 PRIMITIVES = (
-    "Add BatchMatMul Cast Concat Div Exp ExpandDims Log MatMul Mul Ones OnesLike ReLU ReduceMax "
+    "Add BatchMatMul Cast Concat Div Exp ExpandDims Log MatMul Mul OneHot Ones OnesLike ReLU ReduceMax "
     "ReduceMean ReduceMin ReduceSum Reshape Select Shape Sigmoid Softmax Sqrt Square Squeeze Stack Sub "
     "Tanh Transpose Unstack Zeros ZerosLike"
 ).split()
-TRANSFORMS = "GradOperation grad jacfwd jacrev value_and_grad vjp".split()
+TRANSFORMS = "GradOperation get_grad grad jacfwd jacrev value_and_grad vjp".split()
 
 
 def test_mindspore_ops_reexports_every_name_from_its_family_module() -> None:
@@ -90,7 +92,8 @@ def test_mindspore_ops_reexports_every_name_from_its_family_module() -> None:
         assert getattr(ms.ops, name) is getattr(ms.ops.composite, name)
     assert ms.ops.Tensor is ms.Tensor
     listed = {n for v in FUNCTIONS.values() for n in v.split()} | {*PRIMITIVES, *TRANSFORMS}
-    assert listed | {"Primitive", "Tensor"} == set(ms.ops.__all__)
+    assert ms.ops.vmap is sys.modules["tinygrad_rnn.mindspore.ops.vmap"].vmap
+    assert listed | {"Primitive", "Tensor", "vmap"} == set(ms.ops.__all__)
 
 
 @pytest.mark.parametrize("has_aux", [False, True])

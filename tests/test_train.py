@@ -233,11 +233,11 @@ def test_torch_frontend_trains_and_resumes(tmp_path):
 
 @pytest.mark.skipif(not has_frontend("mindspore"), reason="tinygrad_rnn.mindspore not there yet")
 def test_mindspore_frontend_trains_and_resumes(tmp_path):
-    cfg = short("parity", frontend="mindspore")
+    # MindSpore's own Dense init (seeded like real MindSpore's since its initializers were matched)
+    # leaves parity on a plateau for the first epochs: after 5 the loss is 0.465 here and 0.487 on
+    # real MindSpore with the same config, still falling; 8 epochs get past it (0.007, baseline 0.69).
+    cfg = short("parity", frontend="mindspore", epochs=8)
     full = quiet(cfg)
-    # MindSpore's init puts this short run on a slow, rounding-sensitive path: after 5 epochs the
-    # loss was 0.10, 0.14 or 0.24 (baseline 0.69) for float-rounding-level changes (numpy 1 vs 2,
-    # a GEMM's summation order), all still falling. Half the baseline shows learning on each.
     assert full.curve.val_loss[-1] < 0.5 * full.baseline[1]
     assert full.curve.val_loss == sorted(full.curve.val_loss, reverse=True)
     ck = str(tmp_path / "m.npz")

@@ -7,11 +7,14 @@ See docs/mindspore_frontend.md for what is covered and docs/differences.md for t
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from .. import random as _core_random
 from . import context, nn, ops, train
 from .common import dtype
+from .common.api import jit
 from .common.dtype import (
     bool_,
     double,
@@ -31,8 +34,11 @@ from .common.dtype import (
 from .common.parameter import Parameter, ParameterTuple
 from .common.tensor import Tensor
 from .context import GRAPH_MODE, PYNATIVE_MODE, get_context, set_context
-from .ops.composite import grad, jacfwd, jacrev, value_and_grad, vjp
+from .ops.composite import get_grad, grad, jacfwd, jacrev, value_and_grad, vjp
+from .ops.vmap import vmap
 from .train.serialization import load_checkpoint, load_param_into_net, save_checkpoint
+
+bool = bool_  # noqa: A001  (mindspore.bool, as MindSpore names it; builtins.bool stays reachable)
 
 __version__ = "2.10.0"  # the MindSpore version this frontend follows
 
@@ -42,7 +48,7 @@ _SEED: list[int | None] = [None]
 def set_seed(seed: int) -> None:
     """Seed numpy's global generator (MindSpore's RNN draws its initial weights from it) and the core's
     generator (other initialisers, dropout masks)."""
-    if not isinstance(seed, int) or isinstance(seed, bool):
+    if not isinstance(seed, int) or isinstance(seed, builtins.bool):
         raise TypeError(f"The argument 'seed' must be type of int, but got {type(seed)}.")
     if seed < 0:
         raise ValueError(f"The argument 'seed' must be greater than or equal to 0, but got {seed}.")
@@ -77,6 +83,7 @@ __all__ = [
     "Parameter",
     "ParameterTuple",
     "Tensor",
+    "bool",
     "bool_",
     "context",
     "double",
@@ -87,6 +94,7 @@ __all__ = [
     "float64",
     "from_numpy",
     "get_context",
+    "get_grad",
     "get_seed",
     "grad",
     "half",
@@ -96,6 +104,7 @@ __all__ = [
     "int64",
     "is_tensor",
     "jacfwd",
+    "jit",
     "jacrev",
     "load_checkpoint",
     "load_param_into_net",
@@ -111,4 +120,5 @@ __all__ = [
     "uint8",
     "value_and_grad",
     "vjp",
+    "vmap",
 ]

@@ -1,7 +1,7 @@
-"""mindspore.common: Tensor, Parameter, ParameterTuple and the dtypes."""
+"""mindspore.common: Tensor, Parameter, ParameterTuple, the dtypes and the initializers."""
 
-from . import dtype
+from . import dtype, initializer
 from .parameter import Parameter, ParameterTuple
 from .tensor import Tensor
 
-__all__ = ["Parameter", "ParameterTuple", "Tensor", "dtype"]
+__all__ = ["Parameter", "ParameterTuple", "Tensor", "dtype", "initializer"]

@@ -11,6 +11,8 @@ from ...tape import ShapeError
 from ...tensor import Tensor as CoreTensor
 from .. import _checks as check
 from . import dtype as mstype
+from .setitem import setitem
+from .tensor_methods import TensorMethods, divide
 
 _SUMMARY_THRESHOLD = 1000  # more elements than this: show the first and last 3 of each axis
 
@@ -32,8 +34,8 @@ def _fmt_array(a: np.ndarray) -> str:
         def fmt(v: Any) -> str:
             return f"{v: .{digits}e}"
 
-    else:
-        width = max((len(str(v)) for v in a.ravel()), default=0)
+    else:  # booleans always take the width of "False"
+        width = 5 if a.dtype == np.bool_ else max((len(str(v)) for v in a.ravel()), default=0)
 
         def fmt(v: Any) -> str:
             return str(v).rjust(width)
@@ -65,7 +67,7 @@ def _operand(op: str, other: Any) -> Any:
     )
 
 
-class Tensor(CoreTensor):
+class Tensor(TensorMethods, CoreTensor):
     """A MindSpore Tensor: ``Tensor(input_data, dtype=None)`` on the core engine.
 
     Python floats become float32 and Python ints int64 (MindSpore's defaults); numpy arrays keep their
@@ -97,6 +99,12 @@ class Tensor(CoreTensor):
         ValueError (broadcast, concat/stack, reshape, indexing ...), with the core's facts in the message."""
         kind = RuntimeError if err.op in ("matmul", "mm", "bmm") else ValueError
         return kind(f"For '{err.op}', {err}")
+
+    @classmethod
+    def saved_modified(cls, node: Any, modified: list[Any]) -> Exception | None:
+        """None: MindSpore's backward reads saved values as they are after an in-place write (checked:
+        the gradient of y * y after ``y[0] = 0`` is 0 in row 0), it never refuses."""
+        return None
 
     # -- MindSpore's accessors -----------------------------------------------------------------
     @property
@@ -130,25 +138,6 @@ class Tensor(CoreTensor):
     def astype(self, dtype: Any, copy: bool = True) -> Tensor:
         """Convert to another dtype (differentiable)."""
         return core_ops.cast(self, mstype.to_np(dtype))
-
-    def sum(self, axis: Any = None, dtype: Any = None, keepdims: bool = False, initial: Any = None) -> Tensor:
-        """Sum over axes (optionally cast first, optionally starting from `initial`)."""
-        axis = check.axes("sum", "axis", axis, self.ndim)
-        x = self if dtype is None else self.astype(dtype)
-        out = core_ops.sum_(x, axis, keepdims)
-        return out if initial is None else out + initial
-
-    def mean(self, axis: Any = None, keep_dims: bool = False) -> Tensor:
-        """Mean over axes."""
-        return core_ops.mean(self, check.axes("mean", "axis", axis, self.ndim), keep_dims)
-
-    def max(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
-        """Max over axes."""
-        return core_ops.max_(self, check.axes("max", "axis", axis, self.ndim), keepdims)
-
-    def min(self, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
-        """Min over axes."""
-        return core_ops.min_(self, check.axes("min", "axis", axis, self.ndim), keepdims)
 
     def reshape(self, *shape: Any) -> Tensor:
         """Same data, new shape (one -1 allowed)."""
@@ -199,6 +188,9 @@ class Tensor(CoreTensor):
                     raise IndexError(f"index {k} is out of bounds for dimension {i} with size {n}")
         return super().__getitem__(index)
 
+    def __setitem__(self, index: Any, value: Any) -> None:
+        setitem(self, index, value)
+
     def __add__(self, other: Any) -> Tensor:
         return super().__add__(_operand("add", other))
 
@@ -222,6 +214,15 @@ class Tensor(CoreTensor):
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return super().__rtruediv__(_operand("div", other))
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return divide(self, _operand("floor_divide", other), "floor")
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return divide(_operand("floor_divide", other), self, "floor")
+
+    def __mod__(self, other: Any) -> Tensor:
+        return self - divide(self, _operand("mod", other), "floor") * other
 
     def item(self) -> Any:
         """The value of a one-element Tensor."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,8 @@ from ... import ops as core_ops
 from ...nn import layers as core_layers
 from .. import _checks
 from ..common import dtype as mstype
+from ..common.initializer import HeUniform, Uniform, initializer
+from ..common.tensor import Tensor
 from .cell import Cell
 
 
@@ -99,8 +102,10 @@ class Dense(Cell, core_layers.Linear):
     """``Dense(in_channels, out_channels, weight_init=None, bias_init=None, has_bias=True, activation=None)``:
     y = activation(x W^T + b), W of shape (out_channels, in_channels), inputs of any rank >= 2.
 
-    Default initialisation U(-1/sqrt(in), 1/sqrt(in)) for both (MindSpore's HeUniform(sqrt(5)) and bias bound);
-    ``weight_init``/``bias_init`` may be a Tensor / array or 'zeros' / 'ones'.
+    Default initialisation MindSpore's: HeUniform(sqrt(5)) weights and U(-1/sqrt(in), 1/sqrt(in)) bias, drawn
+    as MindSpore draws them (the same numbers after ``set_seed``); ``weight_init`` / ``bias_init`` take
+    anything ``initializer()`` takes (a Tensor / array, a name such as 'normal' or 'zeros', an Initializer,
+    a number).
     """
 
     def __init__(
@@ -121,9 +126,13 @@ class Dense(Cell, core_layers.Linear):
         core_layers.Linear.__init__(self, in_channels, out_channels, has_bias, mstype.to_np(dtype))
         object.__setattr__(self, "training", False)
         self.in_channels, self.out_channels, self.has_bias = in_channels, out_channels, has_bias
+        # MindSpore's defaults, drawn as MindSpore draws them (equal after set_seed): HeUniform(sqrt(5))
+        # weights and U(-1/sqrt(in), 1/sqrt(in)) bias
+        weight_init = HeUniform(math.sqrt(5)) if weight_init is None else weight_init
+        bias_init = Uniform(1 / math.sqrt(in_channels)) if bias_init is None else bias_init
         for p, init in ((self.weight, weight_init), (self.bias, bias_init)):
-            if p is not None and init is not None:
-                p.set_data(_initial(init, p.data))
+            if p is not None:
+                p.set_data(_initial(init, p.data, dtype))
         if activation is not None and not isinstance(activation, (str, Cell)):
             raise TypeError(
                 f"For '{cls}', the 'activation' must be str or Cell or Primitive, but got "
@@ -157,15 +166,13 @@ class Dense(Cell, core_layers.Linear):
         return s
 
 
-def _initial(init: Any, like: np.ndarray) -> np.ndarray:
-    if isinstance(init, str):
-        table = {"zeros": np.zeros_like, "ones": np.ones_like}
-        if init.lower() not in table:
-            raise ValueError(f"unsupported initializer '{init}' (use a Tensor, 'zeros' or 'ones')")
-        return table[init.lower()](like)
-    arr = np.asarray(getattr(init, "data", init), dtype=like.dtype)
-    if arr.shape != like.shape:
+def _initial(init: Any, like: np.ndarray, dtype: Any) -> np.ndarray:
+    """The initial value for a parameter shaped like `like`: initializer(init, shape, dtype)'s array
+    (a Tensor / array of the wrong shape is refused)."""
+    if isinstance(init, np.ndarray):
+        init = Tensor(init)
+    if isinstance(init, Tensor) and init.shape != like.shape:
         raise ValueError(
-            f"initial value of shape {arr.shape} does not match the parameter's shape {like.shape}"
+            f"initial value of shape {init.shape} does not match the parameter's shape {like.shape}"
         )
-    return arr
+    return initializer(init, list(like.shape), dtype).data

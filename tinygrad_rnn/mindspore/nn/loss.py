@@ -6,6 +6,7 @@ from typing import Any
 
 from ... import functional as core_functional
 from .. import _checks
+from ..ops.function.nn_func import cross_entropy
 from .cell import Cell
 
 
@@ -100,7 +101,8 @@ class SoftmaxCrossEntropyWithLogits(LossBase):
 
 
 class CrossEntropyLoss(LossBase):
-    """Cross entropy of logits (classes on axis 1) against class indices."""
+    """Cross entropy of logits (classes on axis 1) against class indices or class probabilities, with
+    ``weight``, ``ignore_index`` and ``label_smoothing`` (ops.cross_entropy)."""
 
     def __init__(
         self,
@@ -110,13 +112,16 @@ class CrossEntropyLoss(LossBase):
         label_smoothing: float = 0.0,
     ):
         super().__init__(reduction)
-        if weight is not None or label_smoothing:
-            raise NotImplementedError("CrossEntropyLoss: weight and label_smoothing are not supported here")
+        self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
 
     def construct(self, logits: Any, labels: Any) -> Any:
         cls = type(self).__name__
         _checks.floating(cls, "logits", logits)
         _checks.tensor(cls, "labels", labels)
+        if labels.data.dtype.kind == "f" and labels.data.dtype == logits.data.dtype:
+            return cross_entropy(
+                logits, labels, self.weight, self.ignore_index, self.reduction, self.label_smoothing
+            )
         if labels.data.dtype.kind not in "iu":
             raise TypeError(
                 f"For '{cls}', the 'labels' must be a Tensor of int32 or int64, but got {labels.dtype}."
@@ -126,4 +131,6 @@ class CrossEntropyLoss(LossBase):
                 f"For '{cls}', the shape of 'logits' should be (N, C) and the shape of 'labels' (N,) with N > 0, "
                 f"but got {logits.shape} and {labels.shape}."
             )
-        return core_functional.cross_entropy(logits, labels, self.reduction)
+        return cross_entropy(
+            logits, labels, self.weight, self.ignore_index, self.reduction, self.label_smoothing
+        )

@@ -7,7 +7,8 @@ Laid out as MindSpore lays out its own ops package, and re-exported here:
   keep_dims=False)``, ``ops.concat(tensors, axis=0)`` ...);
 - ``operations`` on ``primitive.Primitive``: classes configured at construction and applied by calling
   (``ops.ReduceSum(keep_dims=False)(x, axis)``, ``ops.MatMul(transpose_b=True)(a, b)``);
-- ``composite``: the autodiff transforms (grad, value_and_grad, GradOperation, vjp, jacrev, jacfwd).
+- ``composite``: the autodiff transforms (grad, value_and_grad, GradOperation, vjp, jacrev, jacfwd) and
+  get_grad; ``vmap``: the batched map.
 
 All are differentiable through the core tape.
 """
@@ -18,6 +19,7 @@ from ..common.tensor import Tensor
 from . import function, operations
 from .composite import (
     GradOperation,
+    get_grad,
     grad,
     jacfwd,
     jacrev,
@@ -27,17 +29,20 @@ from .composite import (
 from .function import *  # noqa: F403  (exactly function.__all__)
 from .operations import *  # noqa: F403  (exactly operations.__all__)
 from .primitive import Primitive
+from .vmap import vmap
 
 # one list per family module; only the names defined outside them are written here
 __all__ = [
     *function.__all__,
     *operations.__all__,
     "GradOperation",
+    "get_grad",
     "grad",
     "jacfwd",
     "jacrev",
     "value_and_grad",
     "vjp",
+    "vmap",
     "Primitive",
     "Tensor",
 ]

@@ -107,13 +107,21 @@ def value_and_grad(
     weights: Any = None,
     has_aux: bool = False,
     return_ids: bool = False,
+    sens_param: bool = False,
 ) -> Callable[..., Any]:
-    """A function returning ``(fn(*args), gradients)``, packed as MindSpore packs them (module docstring)."""
+    """A function returning ``(fn(*args), gradients)``, packed as MindSpore packs them (module docstring).
+
+    ``sens_param``: the last argument is the sensitivity (the gradient of the output, of its shape), not
+    passed to fn."""
     _check_both_none(grad_position, weights, has_aux, return_ids)
+    check.boolean("_Grad", "sens_param", sens_param)
     positions = _as_positions(grad_position)
 
     def wrapper(*args: Any) -> Any:
-        out, gi, gw = _run(fn, args, positions, _as_weights(weights), has_aux)
+        sens = None
+        if sens_param:
+            args, sens = args[:-1], args[-1]
+        out, gi, gw = _run(fn, args, positions, _as_weights(weights), has_aux, sens)
         return out, _pack(gi, gw, grad_position, weights, return_ids)
 
     return wrapper
@@ -125,10 +133,11 @@ def grad(
     weights: Any = None,
     has_aux: bool = False,
     return_ids: bool = False,
+    sens_param: bool = False,
 ) -> Callable[..., Any]:
     """A function returning fn's gradients (and, with has_aux, ``(gradients, (aux, ...))``): value_and_grad
     without the value."""
-    with_value = value_and_grad(fn, grad_position, weights, has_aux, return_ids)
+    with_value = value_and_grad(fn, grad_position, weights, has_aux, return_ids, sens_param)
 
     def wrapper(*args: Any) -> Any:
         out, g = with_value(*args)
@@ -263,3 +272,33 @@ def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
         return rev(*args)
 
     return wrapper
+
+
+def get_grad(gradients: Any, identifier: Any) -> Any:
+    """The gradient for input position ``identifier`` (an int) or for a Parameter, out of the result of
+    ``grad`` / ``value_and_grad`` made with ``return_ids=True`` (RuntimeError if it is not there)."""
+    is_position = isinstance(identifier, int) and not isinstance(identifier, bool)
+    if not is_position and not isinstance(identifier, Parameter):
+        raise TypeError(f"For `get_grad`, the `x` should be an integer or a Parameter, but got {identifier}")
+    key = identifier if is_position else identifier.name
+    found = _find_grad(gradients, key, is_position)
+    if found is None:
+        raise RuntimeError(f"Can not find the gradient for position or Parameter {identifier}")
+    return found
+
+
+def _find_grad(node: Any, key: Any, is_position: bool) -> Any:
+    """Depth-first search for an (id, gradient) pair with id == key."""
+    if not isinstance(node, (tuple, list)):
+        return None
+    if len(node) == 2 and isinstance(node[1], TensorBase):
+        ident = node[0]
+        if is_position and isinstance(ident, int) and not isinstance(ident, bool) and ident == key:
+            return node[1]
+        if not is_position and isinstance(ident, str) and ident == key:
+            return node[1]
+    for child in node:
+        got = _find_grad(child, key, is_position)
+        if got is not None:
+            return got
+    return None

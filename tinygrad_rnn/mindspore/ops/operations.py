@@ -10,11 +10,13 @@ from typing import Any
 from ... import ops as core_ops
 from .. import _checks as check
 from ..common.tensor import Tensor
+from ..common.tensor_methods import mean_of
 from ._utils import checked_matmul, extreme_values, reduction_axes
 from .function.array_func import (
     cast,
     concat,
     expand_dims,
+    one_hot,
     ones,
     ones_like,
     reshape,
@@ -86,7 +88,7 @@ class ReduceSum(_Reduce):
 class ReduceMean(_Reduce):
     """``ReduceMean(keep_dims=False)(x, axis=())``."""
 
-    fn = staticmethod(core_ops.mean)
+    fn = staticmethod(mean_of)
 
 
 class ReduceMax(_Reduce):
@@ -161,6 +163,16 @@ class Squeeze(Primitive):
         return squeeze(x, self.axis if self.axis != () else None)
 
 
+class OneHot(Primitive):
+    """``OneHot(axis=-1)(indices, depth, on_value, off_value)``."""
+
+    def __init__(self, axis: int = -1):
+        self.axis = axis
+
+    def __call__(self, indices: Any, depth: int, on_value: Any, off_value: Any) -> Tensor:
+        return one_hot(indices, depth, on_value, off_value, self.axis)
+
+
 class Softmax(Primitive):
     """``Softmax(axis=-1)(x)``."""
 
@@ -182,6 +194,7 @@ __all__ = [
     "Log",
     "MatMul",
     "Mul",
+    "OneHot",
     "Ones",
     "OnesLike",
     "ReduceMax",

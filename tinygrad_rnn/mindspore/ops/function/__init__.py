@@ -1,4 +1,5 @@
-"""mindspore.ops.function: the functional ops, one module per family as in MindSpore's own tree.
+"""mindspore.ops.function: the functional ops, one module per family as in MindSpore's own tree
+(array_func, math_func, nn_func, clip_func, random_func).
 
 Functions take MindSpore's argument names (``ops.sum(input, dim=None, keepdim=False)``,
 ``ops.mean(x, axis=None, keep_dims=False)``, ``ops.concat(tensors, axis=0)`` ...) and run on the core's
@@ -8,6 +9,7 @@ differentiable ops.
 from .array_func import (
     arange,
     argmax,
+    argmin,
     broadcast_to,
     cast,
     cat,
@@ -17,6 +19,7 @@ from .array_func import (
     full,
     max,
     min,
+    one_hot,
     ones,
     ones_like,
     permute,
@@ -44,6 +47,7 @@ from .math_func import (
     amin,
     div,
     exp,
+    floor_divide,
     log,
     matmul,
     maximum,
@@ -68,6 +72,14 @@ from .nn_func import (
     sigmoid,
     softmax,
 )
+from .random_func import (
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    uniform,
+)
 
 __all__ = [
     "abs",
@@ -76,6 +88,7 @@ __all__ = [
     "amin",
     "arange",
     "argmax",
+    "argmin",
     "broadcast_to",
     "cast",
     "cat",
@@ -89,6 +102,7 @@ __all__ = [
     "exp",
     "expand_dims",
     "flatten",
+    "floor_divide",
     "full",
     "log",
     "log_softmax",
@@ -101,10 +115,16 @@ __all__ = [
     "mse_loss",
     "mul",
     "neg",
+    "one_hot",
     "ones",
     "ones_like",
     "permute",
     "pow",
+    "rand",
+    "rand_like",
+    "randint",
+    "randn",
+    "randn_like",
     "relu",
     "reshape",
     "select",
@@ -120,6 +140,7 @@ __all__ = [
     "swapaxes",
     "tanh",
     "transpose",
+    "uniform",
     "unsqueeze",
     "unstack",
     "where",

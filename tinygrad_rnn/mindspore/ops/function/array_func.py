@@ -58,9 +58,13 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None)
         start, end = 0, start
     for name, v in (("start", start), ("end", end), ("step", step)):
         check.tensor("arange", name, v, numbers=True)
+    start, end, step = (v.data.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if step == 0:
         raise ValueError("For 'arange', the 'step' cannot be equal to zero.")
-    return Tensor(np.arange(start, end, step, dtype=mstype.to_np(dtype)))
+    out = np.arange(start, end, step, dtype=mstype.to_np(dtype))
+    if dtype is None:  # MindSpore: any float argument gives float32, integers int64
+        out = out.astype(np.float32 if out.dtype.kind == "f" else np.int64)
+    return Tensor(out)
 
 
 def select(condition: Any, input: Any, other: Any) -> Tensor:
@@ -292,3 +296,30 @@ def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Indices of the max along `dim` (of the flattened input by default)."""
     dim = _reduce_axis("argmax", input, dim)
     return _arg(np.argmax, input, dim, keepdim)
+
+
+def argmin(input: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Indices (int32, as MindSpore's) of the min along `axis` (of the flattened input by default)."""
+    axis = _reduce_axis("argmin", input, axis)
+    return Tensor(np.asarray(_arg(np.argmin, input, axis, keepdims).data, np.int32))
+
+
+def one_hot(indices: Any, depth: int, on_value: Any = 1, off_value: Any = 0, axis: int = -1) -> Tensor:
+    """on_value at each index along a new axis of size `depth`, off_value elsewhere (out-of-range indices:
+    all off); the dtype is on_value's (a Python int gives int64, a float float32)."""
+    check.tensor("one_hot", "indices", indices)
+    if indices.data.dtype not in (np.int32, np.int64):
+        raise TypeError(
+            "For primitive[OneHot], the input argument[indices] must be a type of {Tensor[Int32], "
+            f"Tensor[Int64]}}, but got Tensor[{indices.dtype}]."
+        )
+    depth = check.integer("one_hot", "depth", depth)
+    if depth < 0:
+        raise ValueError(
+            f"For primitive[OneHot], the depth value must be greater than or equal to 0, but got {depth}."
+        )
+    on, off = (Tensor(v) if not isinstance(v, Tensor) else v for v in (on_value, off_value))
+    hot = indices.data[..., None] == np.arange(depth)
+    out = np.where(hot, on.data, off.data).astype(on.data.dtype)
+    axis = check.axis("one_hot", "axis", axis, indices.ndim + 1) % (indices.ndim + 1)
+    return Tensor(np.moveaxis(out, -1, axis))

@@ -6,6 +6,7 @@ from typing import Any
 
 from .... import ops as core_ops
 from ...common.tensor import Tensor
+from ...common.tensor_methods import divide, mean_of
 from .._utils import binary_operands, checked_matmul, extreme_values, reduction_axes, unary_operand
 from .array_func import cast
 
@@ -25,9 +26,14 @@ def mul(input: Any, other: Any) -> Tensor:
     return core_ops.mul(*binary_operands("mul", input, other))
 
 
-def div(input: Any, other: Any) -> Tensor:
-    """input / other."""
-    return core_ops.div(*binary_operands("div", input, other))
+def div(input: Any, other: Any, *, rounding_mode: Any = None) -> Tensor:
+    """input / other (integers in float32); rounding_mode 'floor' / 'trunc' rounds the quotient."""
+    return divide(*binary_operands("div", input, other), rounding_mode)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """The quotient rounded down (integers stay integer)."""
+    return divide(*binary_operands("floor_divide", input, other), "floor")
 
 
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -95,7 +101,7 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
 
 def mean(x: Any, axis: Any = None, keep_dims: bool = False) -> Tensor:
     """Mean over `axis` (all axes by default)."""
-    return core_ops.mean(x, reduction_axes(axis, x, "mean"), keep_dims)
+    return mean_of(x, reduction_axes(axis, x, "mean"), keep_dims)
 
 
 def amax(

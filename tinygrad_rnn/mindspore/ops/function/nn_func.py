@@ -70,26 +70,91 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
-    """Cross entropy of logits (classes on axis 1) against class indices."""
-    check_class_targets("cross_entropy", input, target)
+    """Cross entropy of logits (classes on axis 1) against class indices, or against class probabilities
+    (a float target of the logits' shape and dtype), with torch's weight / ignore_index / label_smoothing."""
     _reduction("cross_entropy", reduction)
-    return core_functional.cross_entropy(input, target, reduction)
+    check.floating("cross_entropy", "input", input)
+    check.tensor("cross_entropy", "target", target)
+    if target.data.dtype.kind == "f":
+        if target.data.dtype != input.data.dtype:  # MindSpore then takes it for indices (GatherD)
+            raise TypeError(
+                "For primitive[GatherD], the input argument[index] must be a type of {Tensor[Int32], "
+                f"Tensor[Int64]}}, but got Tensor[{target.dtype}]."
+            )
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    check_class_targets("cross_entropy", input, target)
+    t = target.data
+    if weight is None and not label_smoothing and not (t == ignore_index).any():
+        return core_functional.cross_entropy(input, target, reduction)
+    return _cross_entropy_indices(input, t, weight, ignore_index, reduction, label_smoothing)
+
+
+def _class_weights(weight: Any, n_classes: int, ndim: int) -> np.ndarray:
+    """The weight (C,) shaped to broadcast along the class axis 1 (ones when None)."""
+    w = np.ones(n_classes) if weight is None else np.asarray(getattr(weight, "data", weight))
+    return w.reshape((1, n_classes) + (1,) * (ndim - 2)) if ndim > 1 else w
+
+
+def _cross_entropy_probs(input: Any, target: Any, weight: Any, reduction: str, smoothing: float) -> Tensor:
+    axis = 1 if input.ndim > 1 else 0
+    n_classes = input.shape[axis]
+    t = target * (1 - smoothing) + smoothing / n_classes if smoothing else target
+    w = _class_weights(weight, n_classes, input.ndim).astype(input.data.dtype)
+    loss = -core_ops.sum_(core_functional.log_softmax(input, axis) * t * w, axis)
+    if reduction == "mean":
+        return core_ops.mean(loss)
+    return core_ops.sum_(loss) if reduction == "sum" else loss
+
+
+def _cross_entropy_indices(
+    input: Any, t: np.ndarray, weight: Any, ignore_index: int, reduction: str, smoothing: float
+) -> Tensor:
+    """torch's weighted NLL (mean: divided by the weights of the non-ignored targets) plus smoothing."""
+    dtype = input.data.dtype
+    flat = _classes_last(input)
+    n_classes = flat.shape[1]
+    t = t.reshape(-1)
+    keep = t != ignore_index
+    hot = (np.where(keep, t, -1)[:, None] == np.arange(n_classes)).astype(dtype)
+    w = _class_weights(weight, n_classes, 2).astype(dtype)
+    lp = core_functional.log_softmax(flat, 1)
+    nll = -core_ops.sum_(lp * (hot * w), 1)
+    smooth = -core_ops.sum_(lp * (w * keep[:, None].astype(dtype)), 1)
+    if reduction == "none":
+        out = nll * (1 - smoothing) + smooth * (smoothing / n_classes) if smoothing else nll
+        return core_ops.reshape(out, input.shape[:1] + input.shape[2:])
+    nll_r, smooth_r = core_ops.sum_(nll), core_ops.sum_(smooth)
+    if reduction == "mean":
+        w_sum = dtype.type((hot * w).sum())
+        nll_r = nll_r / w_sum
+        smooth_r = smooth_r / (w_sum if weight is not None else dtype.type(keep.sum()))
+    return nll_r * (1 - smoothing) + smooth_r * (smoothing / n_classes) if smoothing else nll_r
+
+
+def _classes_last(x: Any) -> Any:
+    """(N, C, d1, ...) -> (N * d1 * ..., C); a 1-D input (C,) -> (1, C)."""
+    if x.ndim == 1:
+        return core_ops.reshape(x, (1, x.shape[0]))
+    perm = (0,) + tuple(range(2, x.ndim)) + (1,)
+    return core_ops.reshape(core_ops.transpose(x, perm), (-1, x.shape[1]))
 
 
 def check_class_targets(op: str, logits: Any, labels: Any) -> None:
-    """Float logits (N, C) and integer labels (N,) with N > 0: MindSpore's TypeError / ValueError."""
+    """Float logits (N, C, d1, ...) or (C,) and integer labels (N, d1, ...) or () with N > 0: MindSpore's
+    TypeError / ValueError."""
     check.floating(op, "input", logits)
     check.tensor(op, "target", labels)
-    if logits.ndim != 2:
-        raise ValueError(f"For '{op}', the 'input' must be 2-D (N, C), but got shape {logits.shape}.")
+    if logits.ndim == 0:
+        raise ValueError(f"For '{op}', the 'input' must have rank >= 1, but got shape {logits.shape}.")
     if labels.data.dtype.kind not in "iu":
         raise TypeError(
             f"For '{op}', the 'target' must be a Tensor of int32 or int64, but got {labels.dtype}."
         )
-    if labels.shape != logits.shape[:1] or labels.data.size == 0:
+    want = () if logits.ndim == 1 else logits.shape[:1] + logits.shape[2:]
+    if labels.shape != want or (logits.ndim > 1 and labels.data.size == 0):
         raise ValueError(
-            f"For '{op}', the 'target' must have shape (N,) = {logits.shape[:1]} with N > 0 for 'input' of "
-            f"shape {logits.shape}, but got {labels.shape}."
+            f"For '{op}', the 'target' must have shape {want} with N > 0 for 'input' of shape {logits.shape}, "
+            f"but got {labels.shape}."
         )
 
 
