@@ -28,10 +28,11 @@ def _failing_calls(tmp_path):
         "graph": ["graph", "--seq-len", "2", "-o", missing + ".dot"],
         "train": ["train", "sine", "--epochs", "1", "--save", "/proc/no/ckpt.npz", "--no-plot"],
         "gradcheck": ["gradcheck", "--eps", "-1"],
+        "explore": ["explore", "--no-compare", "--seq-len", "2", "-o", missing + ".html"],
     }
 
 
-@pytest.mark.parametrize("name", ["convert", "graph", "train", "gradcheck"])
+@pytest.mark.parametrize("name", ["convert", "graph", "train", "gradcheck", "explore"])
 def test_runtime_errors_are_one_line_on_stderr_with_exit_2(name, tmp_path, capsys):
     rc = main(_failing_calls(tmp_path)[name])
     out, err = capsys.readouterr()

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from . import __version__
 
 # subcommand modules under tinygrad_rnn.commands, in the order --help lists them
-COMMANDS = ["demo", "train", "graph", "convert", "gradcheck"]
+COMMANDS = ["demo", "train", "graph", "explore", "convert", "gradcheck"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,6 +15,30 @@ from ._rnn_options import add_rnn_arguments, positive_int, rnn_kwargs
 MODES = ("rnn", "lstm", "gru")
 
 
+def run_rnn(
+    rnn_kwargs: Mapping[str, Any], seq_len: int, batch: int = 1, seed: int = 0, mode: str = "rnn"
+) -> tuple[Any, dict[str, Any]]:
+    """`nn.RNN(**rnn_kwargs)` (`nn.LSTM` / `nn.GRU` for mode "lstm" / "gru") run once on a random
+    (seq_len, batch) input: (the model, {"output": ..., "h_n": ...[, "c_n": ...]})."""
+    from .. import random
+    from ..nn import GRU, LSTM, RNN
+    from ..tensor import Tensor
+
+    if int(seq_len) < 1 or int(batch) < 1:
+        raise ValueError(f"seq_len and batch must be >= 1, got seq_len={seq_len}, batch={batch}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    random.manual_seed(seed)
+    rnn = {"rnn": RNN, "lstm": LSTM, "gru": GRU}[mode](**dict(rnn_kwargs))
+    rng = np.random.default_rng(seed)
+    shape = (batch, seq_len, rnn.input_size) if rnn.batch_first else (seq_len, batch, rnn.input_size)
+    x = Tensor(rng.standard_normal(shape).astype(rnn.weight_ih_l0.array.dtype))
+    out, state = rnn(x)
+    if mode == "lstm":
+        return rnn, {"output": out, "h_n": state[0], "c_n": state[1]}
+    return rnn, {"output": out, "h_n": state}
+
+
 def export_rnn_graph(
     rnn_kwargs: Mapping[str, Any],
     seq_len: int,
@@ -37,24 +61,9 @@ def export_rnn_graph(
     model's parameters, and `out_path`'s suffix picks the format (.dot/.gv text needs no Graphviz;
     .svg/.png/.pdf need `dot`). Returns the path written.
     """
-    from .. import random
-    from ..nn import GRU, LSTM, RNN
-    from ..tensor import Tensor
     from ..viz import make_dot, render
 
-    if int(seq_len) < 1 or int(batch) < 1:
-        raise ValueError(f"seq_len and batch must be >= 1, got seq_len={seq_len}, batch={batch}")
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    random.manual_seed(seed)
-    rnn = {"rnn": RNN, "lstm": LSTM, "gru": GRU}[mode](**dict(rnn_kwargs))
-    rng = np.random.default_rng(seed)
-    shape = (batch, seq_len, rnn.input_size) if rnn.batch_first else (seq_len, batch, rnn.input_size)
-    x = Tensor(rng.standard_normal(shape).astype(rnn.weight_ih_l0.data.dtype))
-    out, state = rnn(x)
-    outputs = (
-        {"output": out, "h_n": state[0], "c_n": state[1]} if mode == "lstm" else {"output": out, "h_n": state}
-    )
+    rnn, outputs = run_rnn(rnn_kwargs, seq_len, batch, seed, mode)
     dot = make_dot(
         outputs,
         params=rnn,

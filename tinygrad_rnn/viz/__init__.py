@@ -20,20 +20,25 @@ update) are small captioned boxes, and edges that carry the cell state across st
 The package, in the order a picture is made: `read` (what the tape tells: outputs, names, shapes,
 values, gradients), `collapse` (one step per layer/direction), `build` (the nodes and edges of
 `model`, gathered in a `TapeGraph`), `dot` (how graphviz draws a `TapeGraph`), `export` (the
-public calls: make_dot, to_dot, render). The traversal is the engine's iterative `topological_order`, so
-a 10,000-step graph exports without a recursion error. Building the DOT text needs only the
+public calls: make_dot, to_dot, render), then `explore_page` (`explore`: the interactive HTML
+page, from explore_data, explore_layout, explore_lines and explore.js/.css). The traversal is the
+engine's iterative `topological_order`, so a 10,000-step graph exports without a recursion error. Building the DOT text needs only the
 `graphviz` Python package; rendering SVG/PNG/PDF needs Graphviz's `dot` program
 (`apt-get install graphviz`). `graphviz` is imported inside functions only.
 """
 
 from .build import build_graph
 from .dot import COLORS, TapeGraph
+from .explore_lines import SourceLines, record_lines
+from .explore_page import Explorer, explore
 from .export import INSTALL_HINT, GraphvizNotFoundError, dot_available, make_dot, render, to_dot
 from .model import StepGroup, VEdge, VNode
 
 __all__ = [
     "COLORS",
+    "Explorer",
     "INSTALL_HINT",
+    "SourceLines",
     "GraphvizNotFoundError",
     "StepGroup",
     "TapeGraph",
@@ -41,7 +46,9 @@ __all__ = [
     "VNode",
     "build_graph",
     "dot_available",
+    "explore",
     "make_dot",
+    "record_lines",
     "render",
     "to_dot",
 ]

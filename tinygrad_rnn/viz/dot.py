@@ -51,6 +51,10 @@ class TapeGraph:
         """This graph as a `graphviz.Digraph`."""
         return to_digraph(self)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter: drawn inline as SVG (graphviz's own display of the Digraph; needs `dot`)."""
+        return self.digraph()._repr_mimebundle_(include, exclude)
+
     def __repr__(self) -> str:
         kinds = ", ".join(f"{self.count(k)} {k}" for k in COLORS if self.count(k))
         mode = " collapsed" if self.collapsed else ""
