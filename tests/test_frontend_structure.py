@@ -43,7 +43,7 @@ def test_frontend_modules_are_small_or_say_why(path: pathlib.Path) -> None:
     "text, home",
     [
         ("can require gradients", "_check.py"),  # _check.grad_dtype
-        ("unexpected keyword argument", "_dtype.py"),  # _dtype.parse_to (Tensor.to, Module.to)
+        ("unexpected keyword argument", "_check.py"),  # _check.unexpected_keyword
         ("len(args) == 1 and not is_int", "_check.py"),  # _check.sizes: (2, 3) or ((2, 3),)
     ],
 )

@@ -41,7 +41,7 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of integer class targets under softmax(logits) (classes on axis 1)."""
-    t = np.asarray(getattr(target, "data", target))
+    t = np.asarray(getattr(target, "array", target))
     if t.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: expected integer class targets, got dtype {t.dtype}")
     lp = log_softmax(logits, axis=1 if logits.ndim > 1 else 0)

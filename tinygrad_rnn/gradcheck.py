@@ -32,15 +32,15 @@ def numerical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], eps: float
     """J[i][j]: d output_i / d input_j by central differences, shaped (out_i.size, in_j.size)."""
     diff = [k for k, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     with_base = _outputs(fn, inputs)
-    jac = [[np.zeros((o.data.size, inputs[j].data.size)) for j in diff] for o in with_base]
+    jac = [[np.zeros((o.array.size, inputs[j].array.size)) for j in diff] for o in with_base]
     for jj, j in enumerate(diff):
-        flat = inputs[j].data.reshape(-1)  # a view: perturb in place, restore after
+        flat = inputs[j].array.reshape(-1)  # a view: perturb in place, restore after
         for k in range(flat.size):
             orig = flat[k]
             flat[k] = orig + eps
-            plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+            plus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
             flat[k] = orig - eps
-            minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+            minus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
             flat[k] = orig
             for i in range(len(with_base)):
                 jac[i][jj][:, k] = (plus[i] - minus[i]) / (2 * eps)
@@ -51,16 +51,16 @@ def analytical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[l
     """J[i][j] from one backward pass per output element."""
     diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     outs = _outputs(fn, inputs)
-    jac = [[np.zeros((o.data.size, t.data.size)) for t in diff] for o in outs]
+    jac = [[np.zeros((o.array.size, t.array.size)) for t in diff] for o in outs]
     for i, o in enumerate(outs):
         if not o.requires_grad:
             continue
-        for m in range(o.data.size):
-            seed = np.zeros(o.data.size, dtype=o.data.dtype)
+        for m in range(o.array.size):
+            seed = np.zeros(o.array.size, dtype=o.array.dtype)
             seed[m] = 1
             grads = run_backward(
                 [o],
-                [seed.reshape(o.data.shape)],
+                [seed.reshape(o.array.shape)],
                 retain_graph=True,
                 inputs=diff,
                 accumulate=False,
@@ -68,7 +68,7 @@ def analytical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[l
             )
             for j, g in enumerate(grads):
                 if g is not None:
-                    jac[i][j][m, :] = g.data.reshape(-1)
+                    jac[i][j][m, :] = g.array.reshape(-1)
     return jac
 
 
@@ -109,12 +109,12 @@ def _directional(
     func: Callable[..., Any], inputs: tuple[Any, ...], j: int, u: np.ndarray, eps: float
 ) -> list[Any]:
     """J_ij u for every output i, by central differences along u (input j moved by +-eps*u)."""
-    flat = inputs[j].data.reshape(-1)  # a view: perturb in place, restore after
+    flat = inputs[j].array.reshape(-1)  # a view: perturb in place, restore after
     orig = flat.copy()
     flat[:] = orig + eps * u
-    plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+    plus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
     flat[:] = orig - eps * u
-    minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+    minus = [o.array.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
     flat[:] = orig
     return [(p - m) / (2 * eps) for p, m in zip(plus, minus)]
 
@@ -129,16 +129,16 @@ def _fast_check(
     """
     diff = [k for k, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     rng = np.random.default_rng(seed)
-    us = {j: _unit_random(rng, inputs[j].data.size) for j in diff}
+    us = {j: _unit_random(rng, inputs[j].array.size) for j in diff}
     outs = _outputs(func, inputs)
-    vs = [_unit_random(rng, o.data.size) for o in outs]
+    vs = [_unit_random(rng, o.array.size) for o in outs]
     numerical = {
         j: [float(v @ ju) for v, ju in zip(vs, _directional(func, inputs, j, us[j], eps))] for j in diff
     }
     for i, o in enumerate(outs):
         grads = [None] * len(diff)
         if o.requires_grad:
-            seed_i = vs[i].astype(o.data.dtype).reshape(o.data.shape)
+            seed_i = vs[i].astype(o.array.dtype).reshape(o.array.shape)
             grads = run_backward(
                 [o],
                 [seed_i],
@@ -149,7 +149,7 @@ def _fast_check(
             )
         for jj, j in enumerate(diff):
             g = grads[jj]
-            a = 0.0 if g is None else float(g.data.astype(np.float64).reshape(-1) @ us[j])
+            a = 0.0 if g is None else float(g.array.astype(np.float64).reshape(-1) @ us[j])
             n = numerical[j][i]
             tol = atol * float(us[j].sum()) * float(vs[i].sum())
             if not np.isclose(a, n, rtol=rtol, atol=tol):
@@ -188,7 +188,7 @@ def batched_grad_check(func: Callable[..., Any], inputs: Any, seed: int = 0, bat
     for i, o in enumerate(_outputs(func, inputs)):
         if not o.requires_grad:
             continue
-        gos = [rng.standard_normal(o.data.shape).astype(o.data.dtype) for _ in range(batch)]
+        gos = [rng.standard_normal(o.array.shape).astype(o.array.dtype) for _ in range(batch)]
         expected = [_vjp(o, g, diff) for g in gos]  # first, as torch: an error here is not wrapped
         try:
             batched = [_vjp(o, g, diff) for g in gos]
@@ -206,7 +206,7 @@ def batched_grad_check(func: Callable[..., Any], inputs: Any, seed: int = 0, bat
 def _vjp(out: Tensor, g: np.ndarray, diff: list[Tensor]) -> list[np.ndarray]:
     grads = run_backward([out], [g], retain_graph=True, inputs=diff, accumulate=False, allow_unused=True)
     return [
-        np.zeros(t.data.shape, t.data.dtype) if gr is None else np.asarray(gr.data)
+        np.zeros(t.array.shape, t.array.dtype) if gr is None else np.asarray(gr.array)
         for gr, t in zip(grads, diff)
     ]
 
@@ -229,7 +229,7 @@ def gradcheck(
     if not diff:
         raise ValueError(_NO_DIFF_INPUT)
     for k in diff:
-        if inputs[k].data.dtype != np.float64:
+        if inputs[k].array.dtype != np.float64:
             warnings.warn(
                 f"Input #{k} requires gradient and is not a double precision floating point or "
                 "complex. This check will likely fail if all the inputs are not of double "
@@ -270,7 +270,7 @@ def gradgradcheck(
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
         grad_outputs = [
-            Tensor(rng.standard_normal(o.data.shape).astype(o.data.dtype), requires_grad=True) for o in outs
+            Tensor(rng.standard_normal(o.array.shape).astype(o.array.dtype), requires_grad=True) for o in outs
         ]
     else:
         grad_outputs = list(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else [grad_outputs]
@@ -291,7 +291,7 @@ def gradgradcheck(
             accumulate=False,
             allow_unused=True,
         )
-        return tuple(g if g is not None else Tensor(np.zeros_like(t.data)) for g, t in zip(gs, d))
+        return tuple(g if g is not None else Tensor(np.zeros_like(t.array)) for g, t in zip(gs, d))
 
     return gradcheck(
         first_grad,

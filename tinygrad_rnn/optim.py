@@ -49,7 +49,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad.data = np.zeros_like(p.grad.data)
+                    p.grad.array = np.zeros_like(p.grad.array)
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
@@ -58,7 +58,7 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 st = self.state.setdefault(id(p), {})
-                p.data = self.update(p.data, p.grad.data.astype(p.data.dtype, copy=False), st, group)
+                p.array = self.update(p.array, p.grad.array.astype(p.array.dtype, copy=False), st, group)
 
     def update(
         self, w: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]
@@ -209,7 +209,7 @@ class AdamW(Adam):
 def clip_grad_norm_(parameters: Any, max_norm: float, norm_type: float = 2.0) -> Tensor:
     """Scale all gradients so their joint norm is at most max_norm; returns the norm before."""
     ps = [parameters] if isinstance(parameters, Tensor) else list(parameters)
-    grads = [p.grad.data for p in ps if p.grad is not None]
+    grads = [p.grad.array for p in ps if p.grad is not None]
     if not grads:
         return Tensor(np.zeros((), np.float32))
     if norm_type == math.inf:
@@ -221,7 +221,7 @@ def clip_grad_norm_(parameters: Any, max_norm: float, norm_type: float = 2.0) ->
     coef = min(max_norm / (total + 1e-6), 1.0)
     for p in ps:
         if p.grad is not None:
-            p.grad.data = (p.grad.data * coef).astype(p.grad.data.dtype, copy=False)
+            p.grad.array = (p.grad.array * coef).astype(p.grad.array.dtype, copy=False)
     return Tensor(np.asarray(total, dtype=grads[0].dtype))
 
 

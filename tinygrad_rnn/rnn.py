@@ -217,8 +217,8 @@ def _zero_state(mode: str, x: Tensor, B: int, w_hh: Tensor, w_hr: Tensor | None)
     then in the graph even when T == 1, and its gradient is zeros rather than missing."""
     H = w_hh.shape[0] // GATES[mode]
     P = w_hr.shape[0] if w_hr is not None else H
-    h = Tensor(np.zeros((B, P), dtype=x.data.dtype))
-    return (h, Tensor(np.zeros((B, H), dtype=x.data.dtype))) if mode == "lstm" else (h,)
+    h = Tensor(np.zeros((B, P), dtype=x.array.dtype))
+    return (h, Tensor(np.zeros((B, H), dtype=x.array.dtype))) if mode == "lstm" else (h,)
 
 
 def rnn(
@@ -248,7 +248,7 @@ def rnn(
     if batch_first:
         x = ops.swapaxes(x, 0, 1)
     if lengths is not None:
-        lengths = np.asarray(getattr(lengths, "data", lengths)).astype(np.int64).reshape(-1)
+        lengths = np.asarray(getattr(lengths, "array", lengths)).astype(np.int64).reshape(-1)
     init = None
     if h0 is not None:  # per layer and direction: (h,) or (h, c)
         init = list(zip(*(ops.unbind(s, 0) for s in (h0 if mode == "lstm" else (h0,)))))

@@ -350,7 +350,7 @@ def _seed(output: TensorBase, g: Any, i: int) -> Any:
         if output.array.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
         return np.ones(output.array.shape, dtype=output.array.dtype)
-    gshape = tuple(np.shape(getattr(g, "data", g)))
+    gshape = tuple(np.shape(getattr(g, "array", g)))
     if gshape != output.array.shape:
         raise RuntimeError(
             f"Mismatch in shape: grad_output[{i}] has a shape of {gshape} and output[{i}] has a "

@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     names = ["input"] + ["h0", "c0"][: len(states)] + list(params)
     leaves = [x] + states + list(params.values())
     gs = grad(loss_of(x, *states), leaves, allow_unused=True)  # None: unused (e.g. every length 0)
-    ours = {n: np.zeros(t.shape) if g is None else g.data for n, g, t in zip(names, gs, leaves)}
+    ours = {n: np.zeros(t.shape) if g is None else g.array for n, g, t in zip(names, gs, leaves)}
     with_out = forward(x, states)
 
     # central differences of L in every number (the parameters are perturbed in place)
@@ -143,13 +143,13 @@ def run(args: argparse.Namespace) -> int:
         from ..symbolic import reference_gradients
 
         ref = reference_gradients(
-            x.data,
-            {n: p.data for n, p in params.items()},
-            None if h0 is None else h0.data,
+            x.array,
+            {n: p.array for n, p in params.items()},
+            None if h0 is None else h0.array,
             out_weight=g_out,
             hn_weight=g_hn,
             mode=mode,
-            c0=None if c0 is None else c0.data,
+            c0=None if c0 is None else c0.array,
             cn_weight=g_cn,
             lengths=lengths,
             nonlinearity=nonlinearity,
@@ -176,9 +176,9 @@ def run(args: argparse.Namespace) -> int:
     rows: list[tuple[str, Any, Any, Any]] = [
         (n, ours[n], fd[n], None if ref is None else ref[n]) for n in names
     ]
-    rows += [("output (forward)", with_out[0].data, None, None if ref is None else ref["output"])]
+    rows += [("output (forward)", with_out[0].array, None, None if ref is None else ref["output"])]
     for nm, f in zip(("h_n", "c_n"), with_out[1]):
-        rows += [(f"{nm} (forward)", f.data, None, None if ref is None else ref[nm])]
+        rows += [(f"{nm} (forward)", f.array, None, None if ref is None else ref[nm])]
     for name, mine, fdv, rv in rows:
         fa = fr = sa = sr = None
         if fdv is not None:

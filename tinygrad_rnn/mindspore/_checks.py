@@ -75,7 +75,7 @@ def tensor(op: str, name: str, x: Any, numbers: bool = False) -> Any:
 def floating(op: str, name: str, x: Any) -> Any:
     """x must be a floating-point Tensor (MindSpore's CPU kernels reject integers): TypeError otherwise."""
     tensor(op, name, x)
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise TypeError(
             f"For '{op}', the '{name}' must be a Tensor of float16, float32 or float64, but got {x.dtype}."
         )
@@ -118,7 +118,7 @@ def shape(op: str, name: str, v: Any) -> tuple[int, ...]:
 
 def same_dtype(op: str, names: tuple[str, str], a: Any, b: Any) -> None:
     """Two Tensors of one dtype (MindSpore's MatMul / Concat do not promote): TypeError."""
-    if _is_tensor(a) and _is_tensor(b) and a.data.dtype != b.data.dtype:
+    if _is_tensor(a) and _is_tensor(b) and a.array.dtype != b.array.dtype:
         raise TypeError(
             f"For '{op}', the type of '{names[1]}' should be same as '{names[0]}', but got '{names[0]}' with "
             f"type {a.dtype} and '{names[1]}' with type {b.dtype}."
@@ -127,7 +127,7 @@ def same_dtype(op: str, names: tuple[str, str], a: Any, b: Any) -> None:
 
 def broadcast(op: str, names: tuple[str, str], a: Any, b: Any) -> None:
     """Shapes that broadcast: ValueError naming both otherwise."""
-    sa, sb = np.shape(getattr(a, "data", a)), np.shape(getattr(b, "data", b))
+    sa, sb = np.shape(getattr(a, "array", a)), np.shape(getattr(b, "array", b))
     for da, db in zip(reversed(sa), reversed(sb)):
         if da != db and 1 not in (da, db):
             raise ValueError(

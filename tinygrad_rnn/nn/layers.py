@@ -22,7 +22,7 @@ _BLAS_NAME = {np.dtype(np.float16): "Half", np.dtype(np.float32): "Float", np.dt
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill in place from U(a, b) with the package generator."""
-    t.data = generator().uniform(a, b, t.data.shape).astype(t.data.dtype)
+    t.array = generator().uniform(a, b, t.array.shape).astype(t.array.dtype)
     return t
 
 
@@ -163,12 +163,12 @@ class RNNCellBase(Module):
             raise RuntimeError(
                 f"hidden0 has inconsistent hidden_size: got {hx.shape[1]}, expected {self.hidden_size}"
             )
-        w = self.weight_ih.data.dtype  # numpy dtypes: a frontend's Tensor.dtype is its own type
+        w = self.weight_ih.array.dtype  # numpy dtypes: a frontend's Tensor.dtype is its own type
         for t in (x, hx):
-            if t.data.dtype != w:
+            if t.array.dtype != w:
                 raise RuntimeError(
                     f"mat1 and mat2 must have the same dtype, but got "
-                    f"{_BLAS_NAME.get(t.data.dtype, t.data.dtype)} and {_BLAS_NAME.get(w, w)}"
+                    f"{_BLAS_NAME.get(t.array.dtype, t.array.dtype)} and {_BLAS_NAME.get(w, w)}"
                 )
 
     def weights(self) -> tuple[Any, Any, Any, Any]:
@@ -400,7 +400,7 @@ class RNNBase(Module):
 
     def check_lengths(self, lengths: Any, T: int, B: int) -> np.ndarray:
         """lengths must be B integers in [0, T]."""
-        arr = np.asarray(getattr(lengths, "data", lengths))
+        arr = np.asarray(getattr(lengths, "array", lengths))
         if arr.dtype.kind not in "iu":
             raise TypeError(f"lengths: expected integers, got dtype {arr.dtype}")
         if arr.shape != (B,):

@@ -141,11 +141,11 @@ class Module:
             if k not in state_dict:
                 continue
             v = state_dict[k]
-            arr = np.asarray(getattr(v, "data", v))
-            if arr.shape != p.data.shape:
+            arr = np.asarray(getattr(v, "array", v))
+            if arr.shape != p.array.shape:
                 errors.append(
                     f"size mismatch for {k}: copying a param with shape {self._fmt_shape(arr.shape)} "
-                    f"from checkpoint, the shape in current model is {self._fmt_shape(p.data.shape)}."
+                    f"from checkpoint, the shape in current model is {self._fmt_shape(p.array.shape)}."
                 )
         if strict:
             if unexpected:
@@ -163,7 +163,7 @@ class Module:
         for k, p in own.items():
             if k in state_dict:
                 v = state_dict[k]
-                p.data = np.array(getattr(v, "data", v), dtype=p.data.dtype)
+                p.array = np.array(getattr(v, "array", v), dtype=p.array.dtype)
         return IncompatibleKeys(missing, unexpected)
 
     # -- modes and helpers ---------------------------------------------------------------------
@@ -183,15 +183,15 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data = np.zeros_like(p.grad.data)
+                p.grad.array = np.zeros_like(p.grad.array)
 
     def to_dtype(self, dtype: Any) -> Module:
         """Convert every floating parameter, in place (the Parameter objects stay the same)."""
         for p in self.parameters():
-            if p.data.dtype.kind == "f":
-                p.data = p.data.astype(dtype)
+            if p.array.dtype.kind == "f":
+                p.array = p.array.astype(dtype)
                 if p.grad is not None:
-                    p.grad.data = p.grad.data.astype(dtype)
+                    p.grad.array = p.grad.array.astype(dtype)
         return self
 
     def double(self) -> Module:

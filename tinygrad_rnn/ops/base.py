@@ -153,7 +153,7 @@ def binary(cls: type[Node], a: Any, b: Any) -> Any:
     """cls.apply(a, b) with a number or array operand turned into an array of the Tensor's dtype."""
     if isinstance(a, TensorBase):
         if not isinstance(b, TensorBase):
-            b = const_array(b, a.data.dtype)
+            b = const_array(b, a.array.dtype)
     elif isinstance(b, TensorBase):
-        a = const_array(a, b.data.dtype)
+        a = const_array(a, b.array.dtype)
     return cls.apply(a, b)

@@ -261,9 +261,9 @@ class Where(Node):
 
 def where(cond: Any, a: Any, b: Any) -> Any:
     """Pick a where cond is true, else b (cond is not differentiated)."""
-    cond = np.asarray(getattr(cond, "data", cond), dtype=bool)
+    cond = np.asarray(getattr(cond, "array", cond), dtype=bool)
     if isinstance(a, TensorBase) and not isinstance(b, TensorBase):
-        b = const_array(b, a.data.dtype)
+        b = const_array(b, a.array.dtype)
     elif isinstance(b, TensorBase) and not isinstance(a, TensorBase):
-        a = const_array(a, b.data.dtype)
+        a = const_array(a, b.array.dtype)
     return Where.apply(a, b, cond=cond)

@@ -108,8 +108,8 @@ class Addmm(Node):
 
 def addmm(c: Any, a: Any, b: Any) -> Any:
     """c + a @ b with 2-D a and b, as one node."""
-    if a.data.ndim != 2 or b.data.ndim != 2:
-        raise RuntimeError(f"addmm: expected 2-D matrices, got {a.data.ndim}-D and {b.data.ndim}-D")
+    if a.array.ndim != 2 or b.array.ndim != 2:
+        raise RuntimeError(f"addmm: expected 2-D matrices, got {a.array.ndim}-D and {b.array.ndim}-D")
     if not isinstance(c, TensorBase):
-        c = const_array(c, a.data.dtype)
+        c = const_array(c, a.array.dtype)
     return Addmm.apply(c, a, b)

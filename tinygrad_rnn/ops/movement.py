@@ -33,7 +33,7 @@ class Reshape(Node):
 def reshape(a: Any, shape: Sequence[int]) -> Any:
     """Same data, new shape (one -1 allowed)."""
     shape = tuple(int(s) for s in shape)
-    size = a.data.size
+    size = a.array.size
     known = int(np.prod([s for s in shape if s != -1]))
     bad = shape.count(-1) > 1 or any(s < -1 for s in shape)
     if -1 in shape and not bad:
@@ -65,7 +65,7 @@ class Transpose(Node):
 
 def transpose(a: Any, perm: Sequence[int] | None = None) -> Any:
     """Permute the axes (reverse them by default)."""
-    nd = a.data.ndim
+    nd = a.array.ndim
     perm = tuple(reversed(range(nd))) if perm is None else tuple(p % nd for p in perm)
     if sorted(perm) != list(range(nd)):
         msg = f"axes {list(perm)} are not a permutation of the {nd} axes of the tensor"
@@ -75,8 +75,8 @@ def transpose(a: Any, perm: Sequence[int] | None = None) -> Any:
 
 def swapaxes(a: Any, i: int, j: int) -> Any:
     """Exchange two axes."""
-    perm = list(range(a.data.ndim))
-    i, j = normalize_axes(i, a.data.ndim)[0], normalize_axes(j, a.data.ndim)[0]
+    perm = list(range(a.array.ndim))
+    i, j = normalize_axes(i, a.array.ndim)[0], normalize_axes(j, a.array.ndim)[0]
     perm[i], perm[j] = perm[j], perm[i]
     return Transpose.apply(a, perm=tuple(perm))
 
@@ -97,10 +97,10 @@ def expand(a: Any, shape: Sequence[int]) -> Any:
     """Broadcast to a larger shape without copying."""
     shape = tuple(int(s) for s in shape)
     try:
-        if np.broadcast_shapes(a.data.shape, shape) != shape:
+        if np.broadcast_shapes(a.array.shape, shape) != shape:
             raise ValueError
     except ValueError:
-        raise fail(a, _expand_error(a.data.shape, shape)) from None
+        raise fail(a, _expand_error(a.array.shape, shape)) from None
     return Expand.apply(a, shape=shape)
 
 
@@ -158,7 +158,7 @@ def plain_index(idx: Any) -> Any:
     if isinstance(idx, tuple):
         return tuple(plain_index(i) for i in idx)
     if isinstance(idx, TensorBase):
-        return idx.data
+        return idx.array
     if isinstance(idx, list):
         return np.asarray(idx)
     return idx
@@ -170,7 +170,7 @@ def getitem(a: Any, idx: Any) -> Any:
     try:
         return GetItem.apply(a, idx=idx)
     except IndexError as e:
-        err = index_error(a.data.shape, idx)
+        err = index_error(a.array.shape, idx)
         raise (IndexError(str(e)) if err is None else fail(a, err)) from None
 
 
@@ -212,7 +212,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Any:
     tensors = list(tensors)
     if not tensors:
         raise stack_error([])
-    nd = tensors[0].data.ndim + 1
+    nd = tensors[0].array.ndim + 1
     return Stack.apply(*tensors, axis=normalize_axes(axis, nd)[0])
 
 
@@ -241,9 +241,10 @@ class Concat(Node):
 def concat(tensors: Sequence[Any], axis: int = 0) -> Any:
     """Join along an existing axis."""
     tensors = list(tensors)
-    if not tensors or any(not t.data.ndim for t in tensors):
-        raise fail(tensors, concat_error([t.data.shape for t in tensors], 0))
-    return Concat.apply(*tensors, axis=normalize_axes(axis, tensors[0].data.ndim)[0])
+    shapes = [np.shape(t.array if isinstance(t, TensorBase) else t) for t in tensors]  # arrays are constants
+    if not tensors or any(not s for s in shapes):
+        raise fail(tensors, concat_error(shapes, 0))
+    return Concat.apply(*tensors, axis=normalize_axes(axis, len(shapes[0]))[0])
 
 
 def _first(gs: Sequence[Any]) -> Any:
@@ -275,8 +276,8 @@ class Split(Node):
 
 def split(a: Any, sizes: int | Sequence[int], axis: int = 0) -> tuple[Any, ...]:
     """Split into chunks of `sizes` (an int: equal chunks, the last possibly smaller)."""
-    axis = normalize_axes(axis, a.data.ndim)[0]
-    n = a.data.shape[axis]
+    axis = normalize_axes(axis, a.array.ndim)[0]
+    n = a.array.shape[axis]
     if isinstance(sizes, (int, np.integer)):
         size = int(sizes)
         if size < 0 or (size == 0 and n):
@@ -319,4 +320,4 @@ class Unbind(Node):
 
 def unbind(a: Any, axis: int = 0) -> tuple[Any, ...]:
     """All slices along an axis, as a tuple (one node, so backward stacks once)."""
-    return Unbind.apply(a, axis=normalize_axes(axis, a.data.ndim)[0])
+    return Unbind.apply(a, axis=normalize_axes(axis, a.array.ndim)[0])

@@ -158,11 +158,11 @@ class TENSOR_F:
 
     @staticmethod
     def data(x: Any) -> np.ndarray:
-        return x.data
+        return x.array
 
     @staticmethod
     def zeros(shape: Shape, like: Any) -> Any:
-        return make_tensor(like.result_type, np.zeros(shape, dtype=like.data.dtype), None, 0)
+        return make_tensor(like.result_type, np.zeros(shape, dtype=like.array.dtype), None, 0)
 
     @staticmethod
     def sum(x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
@@ -176,11 +176,11 @@ class TENSOR_F:
     @staticmethod
     def select(mask: np.ndarray, g: Any) -> Any:
         """g where mask, else 0, as a Where node."""
-        return Where.apply(g, np.zeros((), dtype=g.data.dtype), cond=np.asarray(mask, dtype=bool))
+        return Where.apply(g, np.zeros((), dtype=g.array.dtype), cond=np.asarray(mask, dtype=bool))
 
     @staticmethod
     def pow_scalar(a: Any, e: Any) -> Any:
-        return Pow.apply(a, np.asarray(e, dtype=a.data.dtype))
+        return Pow.apply(a, np.asarray(e, dtype=a.array.dtype))
 
     sigmoid_backward = staticmethod(lambda g, y: SigmoidBackward.apply(g, y))
     relu_backward = staticmethod(lambda g, a: ReluBackward.apply(g, a))
@@ -199,7 +199,7 @@ class TENSOR_F:
 
     @staticmethod
     def swap(x: Any) -> Any:
-        perm = list(range(x.data.ndim))
+        perm = list(range(x.array.ndim))
         perm[-1], perm[-2] = perm[-2], perm[-1]
         return Transpose.apply(x, perm=tuple(perm))
 

@@ -39,7 +39,7 @@ def _reduce_axes(axis: Any, ndim: int) -> tuple[int, ...]:
 
 def sum_(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Sum over the given axes (all by default)."""
-    return Sum.apply(a, axes=_reduce_axes(axis, a.data.ndim), keepdims=keepdims)
+    return Sum.apply(a, axes=_reduce_axes(axis, a.array.ndim), keepdims=keepdims)
 
 
 class Mean(Node):
@@ -70,7 +70,7 @@ class Mean(Node):
 
 def mean(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Mean over the given axes: a sum divided by the count."""
-    return Mean.apply(a, axes=_reduce_axes(axis, a.data.ndim), keepdims=keepdims)
+    return Mean.apply(a, axes=_reduce_axes(axis, a.array.ndim), keepdims=keepdims)
 
 
 class Max(Node):
@@ -114,7 +114,7 @@ class Max(Node):
 
 def max_(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Max over the given axes."""
-    return Max.apply(a, axes=_reduce_axes(axis, a.data.ndim), keepdims=keepdims)
+    return Max.apply(a, axes=_reduce_axes(axis, a.array.ndim), keepdims=keepdims)
 
 
 class Min(Max):
@@ -127,7 +127,7 @@ class Min(Max):
 
 def min_(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Min over the given axes."""
-    return Min.apply(a, axes=_reduce_axes(axis, a.data.ndim), keepdims=keepdims)
+    return Min.apply(a, axes=_reduce_axes(axis, a.array.ndim), keepdims=keepdims)
 
 
 class MaxAll(Max):
@@ -152,7 +152,7 @@ class MaxAll(Max):
 
 def max_all(a: Any) -> Any:
     """The largest element (0-d); its gradient goes only to the maxima (NaN if any, propagates)."""
-    return MaxAll.apply(a, axes=tuple(range(a.data.ndim)), keepdims=False)
+    return MaxAll.apply(a, axes=tuple(range(a.array.ndim)), keepdims=False)
 
 
 class MinAll(MaxAll):
@@ -165,4 +165,4 @@ class MinAll(MaxAll):
 
 def min_all(a: Any) -> Any:
     """The smallest element (0-d); its gradient goes only to the minima."""
-    return MinAll.apply(a, axes=tuple(range(a.data.ndim)), keepdims=False)
+    return MinAll.apply(a, axes=tuple(range(a.array.ndim)), keepdims=False)

@@ -310,9 +310,9 @@ class Cast(Node):
 def cast(a: Any, dtype: Any) -> Any:
     """Convert to another dtype (the gradient is converted back)."""
     dtype = np.dtype(dtype)
-    if a.data.dtype == dtype:
+    if a.array.dtype == dtype:
         return a
-    if dtype.kind not in "fc" and a.data.dtype != object:
+    if dtype.kind not in "fc" and a.array.dtype != object:
         # rounding to integers or bools has no gradient: the result is a constant, as in torch
-        return make_tensor(a.result_type, a.data.astype(dtype))
+        return make_tensor(a.result_type, a.array.astype(dtype))
     return Cast.apply(a, dtype=dtype)

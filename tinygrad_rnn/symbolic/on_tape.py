@@ -162,7 +162,7 @@ def symbolic_rnn(
     params = dict(model.named_parameters())
     for name, p in params.items():
         symbols[name] = symbol_array(short_name(name, num_layers, bidirectional), p.shape)
-        p.data = symbols[name].copy()  # the module's own parameters now hold symbols
+        p.array = symbols[name].copy()  # the module's own parameters now hold symbols
     x = Tensor(symbols["input"].copy(), requires_grad=True)
     hx = Tensor(symbols["h0"].copy(), requires_grad=True) if h0 else None
     out, hn = model(x, hx, lengths=None if lengths is None else np.asarray(lengths, dtype=np.int64))
@@ -188,7 +188,7 @@ def symbolic_rnn(
     gs = grad(loss, leaves, allow_unused=True)
     grads = {}
     for n, g, t in zip(names, gs, leaves):
-        grads[n] = exact(g.data) if g is not None else exact(np.full(t.shape, 0, dtype=object))
+        grads[n] = exact(g.array) if g is not None else exact(np.full(t.shape, 0, dtype=object))
     options = dict(
         num_layers=num_layers,
         nonlinearity=nonlinearity,
@@ -200,9 +200,9 @@ def symbolic_rnn(
     return SymbolicRNN(
         options,
         symbols,
-        exact(out.data),
-        exact(hn.data),
-        exact(loss.data).item(),
+        exact(out.array),
+        exact(hn.array),
+        exact(loss.array).item(),
         grads,
         gw_out,
         gw_hn,

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tape import TensorBase
+from . import _check
 
 
 class dtype:  # noqa: N801 - torch's name
@@ -208,13 +209,13 @@ def parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[np.dtype | 
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
     if kwargs:
-        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        raise _check.unexpected_keyword("to", next(iter(kwargs)))
     flags = 0
     for i, a in enumerate(args):
         if isinstance(a, (dtype, np.dtype, type)):
             target = a
         elif isinstance(a, TensorBase):
-            target = a.data.dtype
+            target = a.array.dtype
         elif isinstance(a, (str, device)) or a is None:
             check_device(a)
         elif isinstance(a, (builtins.bool, np.bool_)):  # `bool` is torch.bool in this module

@@ -55,7 +55,7 @@ def size_arg(fn: str, args: tuple[Any, ...], kw: dict[str, Any]) -> tuple[int, .
     """A factory's size: positional ints / one sequence, or the `size=` keyword (not both), checked."""
     size = kw.pop("size", _MISSING)
     if kw:
-        raise TypeError(f"{fn}() got an unexpected keyword argument '{next(iter(kw))}'")
+        raise _check.unexpected_keyword(fn, next(iter(kw)))
     if size is not _MISSING:
         if args:
             raise TypeError(f"{fn}() got multiple values for argument 'size'")
@@ -82,7 +82,7 @@ def tensor(
             UserWarning,
             stacklevel=2,
         )
-        data = data.data
+        data = data.array
     return make(np.array(python_data_array(data, _dtype.to_np(dtype))), requires_grad)
 
 
@@ -90,11 +90,11 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Share a numpy array (or tensor) when no conversion is needed, else copy."""
     _dtype.check_device(device)
     d = _dtype.to_np(dtype)
-    if isinstance(data, Tensor) and (d is None or data.data.dtype == d):
+    if isinstance(data, Tensor) and (d is None or data.array.dtype == d):
         return data
     if isinstance(data, np.ndarray) and (d is None or data.dtype == d):
         return make(data)
-    return make(python_data_array(getattr(data, "data", data), d))
+    return make(python_data_array(getattr(data, "array", data), d))
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -170,10 +170,10 @@ def _like(fn: Callable[..., np.ndarray], name: str, kernel: str | None = None) -
     ) -> Tensor:
         _dtype.check_device(device)
         _check.tensor(name, "input", 1, input)
-        d = _default_dtype(dtype, input.data.dtype)
+        d = _default_dtype(dtype, input.array.dtype)
         if kernel is not None and d.kind not in "fc":
             raise NotImplementedError(f"\"{kernel}\" not implemented for '{_check.scalar_name(d)}'")
-        return make(fn(input.data.shape, d), requires_grad)
+        return make(fn(input.array.shape, d), requires_grad)
 
     like.__name__ = like.__qualname__ = name
     like.__doc__ = f"torch.{name}: a new tensor of input's shape (and dtype unless dtype is given)."
@@ -193,7 +193,9 @@ def full_like(
     """full(input.shape, fill_value) with input's dtype."""
     _check.tensor("full_like", "input", 1, input)
     _check.number("full_like", "fill_value", 2, fill_value)
-    return make(np.full(input.data.shape, fill_value, _default_dtype(dtype, input.data.dtype)), requires_grad)
+    return make(
+        np.full(input.array.shape, fill_value, _default_dtype(dtype, input.array.dtype)), requires_grad
+    )
 
 
 # -- random --------------------------------------------------------------------------------------

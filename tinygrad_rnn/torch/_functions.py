@@ -37,7 +37,7 @@ def is_tensor(obj: Any) -> bool:
 def numel(input: TensorBase) -> int:
     """Number of elements."""
     _check.tensor("numel", "input", 1, input)
-    return int(input.data.size)
+    return int(input.array.size)
 
 
 # -- grad mode -----------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def stack(tensors: Sequence[TensorBase], dim: int = 0) -> Tensor:
     """Join along a new dimension."""
     ts = _tensor_list("stack", tensors)
     dim = _check.integer("stack", "dim", 2, dim)
-    err = ts and stack_error([t.data.shape for t in ts])
+    err = ts and stack_error([t.array.shape for t in ts])
     if err:
         raise ts[0].op_error(err)
     return ops.stack(ts, dim)
@@ -144,8 +144,8 @@ def _tensor_list(fn: str, tensors: Any) -> list[Any]:
         if fn == "stack":
             raise RuntimeError("stack expects a non-empty TensorList")
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    dt = np.result_type(*[t.data.dtype for t in tensors]) if tensors else None
-    return [t if t.data.dtype == dt else t.to(dt) for t in tensors]
+    dt = np.result_type(*[t.array.dtype for t in tensors]) if tensors else None
+    return [t if t.array.dtype == dt else t.to(dt) for t in tensors]
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:
@@ -153,7 +153,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     _check.tensor("where", "condition", 1, condition)
     _check.tensor_or_number("where", "input", 2, input)
     _check.tensor_or_number("where", "other", 3, other)
-    if condition.data.dtype != np.bool_:
+    if condition.array.dtype != np.bool_:
         raise RuntimeError(
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{_check.scalar_name(condition)}"
@@ -193,19 +193,19 @@ def bmm(input: Any, mat2: Any) -> Tensor:
     _check.tensor("bmm", "input", 1, input)
     _check.tensor("bmm", "mat2", 2, mat2)
     for name, t in (("batch1", input), ("batch2", mat2)):
-        if t.data.ndim != 3:
+        if t.array.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")
-    if input.data.dtype == np.bool_:
+    if input.array.dtype == np.bool_:
         raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
-    if input.data.dtype != mat2.data.dtype:
+    if input.array.dtype != mat2.array.dtype:
         raise RuntimeError(
             f"expected scalar type {_check.scalar_name(input)} but found {_check.scalar_name(mat2)}"
         )
-    b, n, m = input.data.shape
-    if mat2.data.shape[:2] != (b, m):
+    b, n, m = input.array.shape
+    if mat2.array.shape[:2] != (b, m):
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {m}] but got: "
-            f"{list(mat2.data.shape[:2])}."
+            f"{list(mat2.array.shape[:2])}."
         )
     return ops.matmul(input, mat2)
 
@@ -225,11 +225,11 @@ def isclose(
     _check.tensor("isclose", "input", 1, input)
     _check.tensor("isclose", "other", 2, other)
     _check.same_dtype(input, other, "{a} did not match {b}")
-    err = broadcast_error("isclose", input.data.shape, other.data.shape)
+    err = broadcast_error("isclose", input.array.shape, other.array.shape)
     if err is not None:
         raise input.op_error(err)
-    o = other.data if isinstance(other, TensorBase) else other
-    return make(np.isclose(input.data, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    o = other.array if isinstance(other, TensorBase) else other
+    return make(np.isclose(input.array, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def _method(name: str, check: bool = True) -> Callable[..., Any]:

@@ -45,7 +45,7 @@ class _LegacyType(type):
     dtype: _dtype.dtype
 
     def __instancecheck__(cls, obj: Any) -> bool:
-        return isinstance(obj, TensorBase) and obj.data.dtype == cls.dtype.dtype
+        return isinstance(obj, TensorBase) and obj.array.dtype == cls.dtype.dtype
 
     def __repr__(cls) -> str:
         return f"<class 'torch.{cls.__name__}'>"
@@ -75,9 +75,9 @@ class _LegacyTensor(metaclass=_LegacyType):
             raise _invalid(args, kwargs)
         data = args[0]
         if isinstance(data, TensorBase):
-            if data.data.dtype != d:
-                raise TypeError(f"expected {_options(d)} (got {_options(data.data.dtype)})")
-            return ops.reshape(data, data.data.shape)  # torch returns an alias: same memory, same graph
+            if data.array.dtype != d:
+                raise TypeError(f"expected {_options(d)} (got {_options(data.array.dtype)})")
+            return ops.reshape(data, data.array.shape)  # torch returns an alias: same memory, same graph
         if isinstance(data, str):
             raise TypeError("new(): invalid data type 'str'")
         if not isinstance(data, (list, tuple, np.ndarray)):

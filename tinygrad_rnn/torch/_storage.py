@@ -1,37 +1,18 @@
 """torch.Tensor's `.data`, `detach_`, `retain_grad` and the memory-format objects.
 
 `.data` is torch's: a Tensor outside the graph sharing this tensor's storage (writes through it are
-seen by the original), with a version counter of its own, as torch gives it. Modules of this
-package that still read `.data` as the numpy storage get the array instead (see `_from_package`);
-new code reads `tensor.array`, the core's storage slot.
+seen by the original), with a version counter of its own, as torch gives it. Code inside this
+package reads `tensor.array`, the core's storage slot, never `.data`.
 """
 
 from __future__ import annotations
 
-import sys
 import weakref
-from types import FrameType
 from typing import Any
 
 import numpy as np
 
 from ..tape import TensorBase, make_tensor, own_counter, version_of
-
-_PACKAGE = __name__.split(".")[0] + "."
-_IN_PACKAGE: dict[int, bool] = {}  # id(module globals) -> is that module part of this package
-
-
-def _from_package(frame: FrameType) -> bool:
-    """Is the code reading `.data` a module of this package (which still means the numpy array)?
-
-    Transitional: the core ops and some frontend modules read `t.data` as the storage. Each module
-    that switches to `t.array` stops relying on this; user code never does.
-    """
-    g = frame.f_globals
-    known = _IN_PACKAGE.get(id(g))
-    if known is None:
-        known = _IN_PACKAGE[id(g)] = str(g.get("__name__", "")).startswith(_PACKAGE)
-    return known
 
 
 class MemoryFormat:
@@ -78,8 +59,6 @@ class StorageMethods:
     @property
     def data(self) -> Any:
         """A Tensor sharing this tensor's storage, outside the graph (torch's `.data`)."""
-        if _from_package(sys._getframe(1)):
-            return self.array
         a = self.array
         alias = a.view() if isinstance(a, np.ndarray) else np.asarray(a)
         own_counter(alias)  # torch's .data has a version counter of its own
@@ -89,8 +68,6 @@ class StorageMethods:
     def data(self, value: Any) -> None:
         if isinstance(value, TensorBase):
             self.array = value.array  # share the new tensor's storage, as torch does
-        elif isinstance(value, (np.ndarray, np.generic)) and _from_package(sys._getframe(1)):
-            self.array = value
         else:
             raise TypeError(f"Variable data has to be a tensor, but got {_type_name(value)}")
 

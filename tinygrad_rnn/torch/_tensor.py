@@ -4,7 +4,7 @@ Every op still runs through the core (tinygrad_rnn.ops); results come back as th
 the core builds an op's output with the `result_type` of its first Tensor input.
 
 Every method is a thin adapter (torch's argument names, checks and messages, then one core op). The
-class is assembled from method families, one module each: `.data` / detach_ / retain_grad
+class is assembled from method families, one module each: `.array` / detach_ / retain_grad
 (_storage), in-place ops and the version counter (_inplace), new_* / narrow / repeat_interleave
 (_new), shape ops (_shape), elementwise math (_math), reductions (_reduce); this module keeps
 construction, metadata, conversion, operators and indexing. grad_fn objects and torch.return_types are in _grad_fn.
@@ -48,7 +48,7 @@ class Tensor(
 ):
     """torch.Tensor on the core engine (CPU, numpy storage in the core's `array` slot).
 
-    `.data` is torch's (a detached Tensor sharing the storage: _storage.py); in-place methods and the
+    `.array` is torch's (a detached Tensor sharing the storage: _storage.py); in-place methods and the
     version counter are in _inplace.py, new_* / narrow / repeat_interleave in _new.py.
     """
 

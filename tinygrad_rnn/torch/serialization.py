@@ -53,7 +53,7 @@ FORMAT = 1
 
 def _encode(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(obj, (TensorBase, np.ndarray)):
-        arr = obj.data if isinstance(obj, TensorBase) else obj
+        arr = obj.array if isinstance(obj, TensorBase) else obj
         if arr.dtype.kind not in "biufc":
             raise TypeError(f"torch.save: arrays of dtype {arr.dtype} would need pickle; not supported")
         key = f"a{len(arrays)}"

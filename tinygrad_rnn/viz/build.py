@@ -110,9 +110,9 @@ class _Builder:
         if leaf is None:  # the leaf tensor was garbage-collected: only its shape is known
             lv = self.new("leaf", "(freed leaf)", (), [read.fmt_shape(self.shapes.get((n, 0), ()))])
         else:
-            lv = self.new("leaf", self.names.get(id(leaf), ""), (), [read.fmt_shape(leaf.data.shape)])
+            lv = self.new("leaf", self.names.get(id(leaf), ""), (), [read.fmt_shape(leaf.array.shape)])
             if self.values:
-                lv.data = self.fmt(leaf.data)
+                lv.data = self.fmt(leaf.array)
                 g = self.grads.get((n, 0))
                 if g is None and leaf.grad is not None:
                     g = read.as_array(leaf.grad)
@@ -159,14 +159,14 @@ class _Builder:
     def add_output(self, name: str | None, t: TensorBase) -> None:
         """A green output box, linked from the op that made it."""
         label = name if name is not None else self.names.get(id(t), "")
-        ov = self.new("output", label, (), [read.fmt_shape(t.data.shape)])
+        ov = self.new("output", label, (), [read.fmt_shape(t.array.shape)])
         e = read.op_edge(t)
         if self.values:
-            ov.data = self.fmt(t.data)
+            ov.data = self.fmt(t.array)
             if e is not None:
                 ov.grad = self.fmt(self.grads.get(e))
             elif t.grad is not None:
-                ov.grad = self.fmt(t.grad.data)
+                ov.grad = self.fmt(t.grad.array)
         if e is not None:
             self.link(e[0], e[1], ov.id, "output")
 

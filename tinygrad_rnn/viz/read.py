@@ -81,7 +81,7 @@ def output_shapes(order: list[Node], roots: Roots) -> dict[Key, tuple]:
     shapes: dict[Key, tuple] = {}
     for _, t in roots:
         if op_edge(t) is not None:
-            shapes[op_edge(t)] = tuple(t.data.shape)
+            shapes[op_edge(t)] = tuple(t.array.shape)
     for n in order:
         if isinstance(n, AccumulateGrad):
             continue
@@ -93,7 +93,7 @@ def output_shapes(order: list[Node], roots: Roots) -> dict[Key, tuple]:
 
 def as_array(x: Any) -> Any:
     """The array behind a Tensor (anything else as it is)."""
-    return x.data if isinstance(x, TensorBase) else x
+    return x.array if isinstance(x, TensorBase) else x
 
 
 def known_values(order: list[Node], roots: Roots) -> dict[Key, Any]:
@@ -115,12 +115,12 @@ def _saved_values(order: list[Node], roots: Roots) -> dict[Key, Any]:
     val: dict[Key, Any] = {}
     for _, t in roots:
         if op_edge(t) is not None:
-            val[op_edge(t)] = t.data
+            val[op_edge(t)] = t.array
     for n in order:
         if isinstance(n, AccumulateGrad):
             leaf = n.variable()
             if leaf is not None:
-                val[(n, 0)] = leaf.data
+                val[(n, 0)] = leaf.array
             continue
         if n.out is not None and n.n_out == 1:
             val.setdefault((n, 0), n.out)
@@ -152,12 +152,12 @@ def gradients(order: list[Node], roots: Roots) -> dict[Key, Any]:
     if not live:
         return {}
     keys = [(n, i) for n in order for i in range(n.n_out)]
-    kind = live[0].data.dtype.kind
+    kind = live[0].array.dtype.kind
     dt = np.dtype(object) if kind == "O" else np.dtype(np.complex128 if kind == "c" else np.float64)
     # a probe is an empty tensor that claims to be output i of node n: grad() w.r.t. it is the
     # gradient flowing through that edge
     probes = [make_tensor(type(live[0]), np.empty((0,), dt), n, i) for n, i in keys]
-    seeds = [np.ones(t.data.shape, t.data.dtype) for t in live]
+    seeds = [np.ones(t.array.shape, t.array.dtype) for t in live]
     try:
         res = run_backward(live, seeds, retain_graph=True, inputs=probes, accumulate=False, allow_unused=True)
     except RuntimeError:  # freed by an earlier backward without retain_graph

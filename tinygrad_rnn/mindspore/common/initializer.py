@@ -284,7 +284,7 @@ class LazyTensor(Tensor):
 
     @property  # type: ignore[override]
     def array(self) -> np.ndarray:
-        """The storage (drawn now if not yet); ``.data`` and the tape read it."""
+        """The storage (drawn now if not yet); ``.array`` and the tape read it."""
         if self._values is None:
             arr = np.zeros(self._lazy_shape, np.float32)  # MindSpore draws float32 and casts
             self.init(arr)
@@ -297,7 +297,7 @@ class LazyTensor(Tensor):
 
     def init_data(self, slice_index: Any = None, shape: Any = None, opt_shard_group: Any = None) -> Tensor:
         """Draw the values now; returns self."""
-        _ = self.data
+        _ = self.array
         return self
 
     @property

@@ -70,17 +70,17 @@ class Parameter(Tensor, CoreParameter):
                 "Parameter data must be [`Tensor`, `int`, `float`] or a kind of `Tensor` (like `Tensor`). "
                 f"But with type {type(data)}."
             )
-        arr = np.asarray(getattr(data, "data", data))
-        self.data = np.array(arr, dtype=self.data.dtype)
+        arr = np.asarray(getattr(data, "array", data))
+        self.array = np.array(arr, dtype=self.array.dtype)
         return self
 
     def value(self) -> Tensor:
         """The current value as a plain Tensor."""
-        return Tensor(self.data.copy())
+        return Tensor(self.array.copy())
 
     def clone(self, init: str = "same") -> Parameter:
         """A new Parameter with a copy of the values (or zeros/ones for init='zeros'/'ones')."""
-        data = {"zeros": np.zeros_like, "ones": np.ones_like}.get(init, np.copy)(self.data)
+        data = {"zeros": np.zeros_like, "ones": np.ones_like}.get(init, np.copy)(self.array)
         return Parameter(data, name=self.name, requires_grad=self.requires_grad)
 
     def __str__(self) -> str:

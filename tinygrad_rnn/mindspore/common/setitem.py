@@ -78,24 +78,24 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 
 
 def _write(t: Any, idx: Any, values: np.ndarray) -> None:
-    """Overwrite t.data[idx] in place (a read-only array, such as a broadcast view, is copied first) and
+    """Overwrite t.array[idx] in place (a read-only array, such as a broadcast view, is copied first) and
     tell the tape (Tensor.saved_modified decides what a backward through older ops makes of it)."""
-    if not t.data.flags.writeable:
-        t.data = t.data.copy()
-    t.data[idx] = values
-    bump_version(t.data)
+    if not t.array.flags.writeable:
+        t.array = t.array.copy()
+    t.array[idx] = values
+    bump_version(t.array)
 
 
 def setitem(t: Any, index: Any, value: Any) -> None:
     """``t[index] = value`` (see the module docstring)."""
     _check_value(value)
     idx = _check_index(index, t.shape)
-    target = np.shape(t.data[idx])
-    src = value.data if isinstance(value, TensorBase) else np.asarray(value)
+    target = np.shape(t.array[idx])
+    src = value.array if isinstance(value, TensorBase) else np.asarray(value)
     _broadcast_value(np.asarray(src), target)
     values = (
         np.asarray(src)
-        .astype(t.data.dtype, copy=False)
+        .astype(t.array.dtype, copy=False)
         .reshape(np.shape(src)[-len(target) :] if target else ())
     )
     if t._node is None and t.requires_grad:
@@ -115,12 +115,12 @@ def _differentiable_write(t: Any, idx: Any, value: Any, values: np.ndarray, targ
     mask = np.zeros(t.shape, dtype=bool)
     mask[idx] = True
     if isinstance(value, TensorBase):
-        v = core_ops.cast(value, t.data.dtype)
+        v = core_ops.cast(value, t.array.dtype)
         v = core_ops.reshape(v, v.shape[-len(target) :] if target else ()) if v.ndim > len(target) else v
         v = core_ops.expand(v, target) if v.shape != target else v
         placed = core_ops.Scatter.apply(v, idx=idx, shape=t.shape)
     else:
-        placed = np.zeros(t.shape, t.data.dtype)
+        placed = np.zeros(t.shape, t.array.dtype)
         placed[idx] = values
     new = core_ops.where(mask, placed, t)
     _write(t, idx, values)

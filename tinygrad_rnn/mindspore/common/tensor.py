@@ -101,7 +101,7 @@ class Tensor(TensorMethods, CoreTensor):
         return kind(f"For '{err.op}', {err}")
 
     @classmethod
-    def saved_modified(cls, node: Any, modified: list[Any]) -> Exception | None:
+    def saved_modified(cls, node: Any) -> Exception | None:
         """None: MindSpore's backward reads saved values as they are after an in-place write (checked:
         the gradient of y * y after ``y[0] = 0`` is 0 in row 0), it never refuses."""
         return None
@@ -110,29 +110,29 @@ class Tensor(TensorMethods, CoreTensor):
     @property
     def dtype(self) -> mstype.Type:  # type: ignore[override]
         """The MindSpore dtype (prints as Float32 ...)."""
-        return mstype.from_np(self.data.dtype)
+        return mstype.from_np(self.array.dtype)
 
     @property
     def size(self) -> int:
         """Number of elements."""
-        return int(self.data.size)
+        return int(self.array.size)
 
     def asnumpy(self) -> np.ndarray:
         """The values as a numpy array."""
-        return self.data
+        return self.array
 
     def __str__(self) -> str:
-        return str(self.data)
+        return str(self.array)
 
     def __repr__(self) -> str:
-        shape = list(self.data.shape)
+        shape = list(self.array.shape)
         head = f"Tensor(shape={shape}, dtype={self.dtype}, value="
-        if self.data.ndim == 0:
-            return f"{head} {_fmt_scalar(self.data.item())})"
-        if self.data.size == 0:
-            return head + (" )" if self.data.ndim == 1 else "\n)")
-        sep = " " if self.data.ndim == 1 else "\n"
-        return f"{head}{sep}{_fmt_array(self.data)})"
+        if self.array.ndim == 0:
+            return f"{head} {_fmt_scalar(self.array.item())})"
+        if self.array.size == 0:
+            return head + (" )" if self.array.ndim == 1 else "\n)")
+        sep = " " if self.array.ndim == 1 else "\n"
+        return f"{head}{sep}{_fmt_array(self.array)})"
 
     # -- methods whose MindSpore signatures differ from the core's --------------------------------
     def astype(self, dtype: Any, copy: bool = True) -> Tensor:
@@ -141,7 +141,7 @@ class Tensor(TensorMethods, CoreTensor):
 
     def reshape(self, *shape: Any) -> Tensor:
         """Same data, new shape (one -1 allowed)."""
-        return core_ops.reshape(self, check.reshape_target("reshape", shape, self.data.size))
+        return core_ops.reshape(self, check.reshape_target("reshape", shape, self.array.size))
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes (none given: reverse them)."""
@@ -226,12 +226,12 @@ class Tensor(TensorMethods, CoreTensor):
 
     def item(self) -> Any:
         """The value of a one-element Tensor."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
-                f"The tensor should have only one element, but got {self.data.size}, more than one element is "
+                f"The tensor should have only one element, but got {self.array.size}, more than one element is "
                 "ambiguous."
             )
-        return self.data.item()
+        return self.array.item()
 
     def view(self, *shape: Any) -> Tensor:
         """Same data, new shape."""
@@ -266,8 +266,8 @@ class Tensor(TensorMethods, CoreTensor):
 
     def sqrt(self) -> Tensor:
         """Square root (of integers and booleans in float32, as MindSpore)."""
-        return core_ops.sqrt(self if self.data.dtype.kind in "fc" else core_ops.cast(self, np.float32))
+        return core_ops.sqrt(self if self.array.dtype.kind in "fc" else core_ops.cast(self, np.float32))
 
     def copy(self) -> Tensor:
         """A detached copy."""
-        return type(self).result_type(self.data.copy())
+        return type(self).result_type(self.array.copy())

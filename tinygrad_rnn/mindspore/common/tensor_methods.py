@@ -28,25 +28,25 @@ from . import dtype as mstype
 
 def int_mean(x: Any, axis: Any, keepdims: bool) -> Any:
     """The mean of an integer Tensor as MindSpore's ReduceMean gives it: its dtype, truncated to zero."""
-    if x.data.dtype == np.bool_:
+    if x.array.dtype == np.bool_:
         raise RuntimeError("For 'ReduceMean', unsupported reduce operation for bool.")
-    total = np.sum(x.data, axis=axis, keepdims=keepdims, dtype=np.float64)
-    count = x.data.size // builtins.max(total.size, 1) if x.data.size else 1
-    out = np.trunc(total / count).astype(x.data.dtype)
+    total = np.sum(x.array, axis=axis, keepdims=keepdims, dtype=np.float64)
+    count = x.array.size // builtins.max(total.size, 1) if x.array.size else 1
+    out = np.trunc(total / count).astype(x.array.dtype)
     return make_tensor(x.result_type, np.asarray(out))
 
 
 def mean_of(x: Any, axis: Any, keepdims: bool) -> Any:
     """MindSpore's mean over `axis` (None or () = all): float means differentiable, integers truncated."""
     axis = None if axis == () else axis
-    if x.data.dtype.kind in "biu":
+    if x.array.dtype.kind in "biu":
         return int_mean(x, axis, keepdims)
     return core_ops.mean(x, axis, keepdims)
 
 
 def arg_extreme(fn: Any, x: Any, axis: Any, keepdims: bool, dtype: Any) -> Any:
     """argmax / argmin over `axis` (the flattened tensor when None) as an int Tensor of `dtype`."""
-    data = x.data
+    data = x.array
     if data.ndim == 0 or axis is None:
         out = np.asarray(fn(data), dtype)
     else:
@@ -86,14 +86,14 @@ def divide(a: Any, b: Any, rounding_mode: Any = None) -> Any:
             out = np.floor_divide(ad, bd) if rounding_mode == "floor" else np.trunc(np.true_divide(ad, bd))
             out = np.asarray(out).astype(np.result_type(ad, bd))
         else:
-            q = core_ops.div(_detached(a), _detached(b)).data
+            q = core_ops.div(_detached(a), _detached(b)).array
             out = round_(q).astype(q.dtype)
     return make_tensor(proto.result_type, np.asarray(out))
 
 
 def _data_kind(v: Any) -> str:
     if isinstance(v, TensorBase):
-        return v.data.dtype.kind
+        return v.array.dtype.kind
     return "i" if isinstance(v, (int, np.integer)) else "f"
 
 
@@ -163,11 +163,11 @@ class TensorMethods:
 
     def all(self, axis: Any = None, keep_dims: bool = False) -> Any:
         """True where every element (over `axis`) is non-zero."""
-        return make_tensor(self.result_type, np.asarray(np.all(self.data, axis=axis, keepdims=keep_dims)))
+        return make_tensor(self.result_type, np.asarray(np.all(self.array, axis=axis, keepdims=keep_dims)))
 
     def any(self, axis: Any = None, keep_dims: bool = False) -> Any:
         """True where some element (over `axis`) is non-zero."""
-        return make_tensor(self.result_type, np.asarray(np.any(self.data, axis=axis, keepdims=keep_dims)))
+        return make_tensor(self.result_type, np.asarray(np.any(self.array, axis=axis, keepdims=keep_dims)))
 
     # -- elementwise -----------------------------------------------------------------------------
     def clamp(self, min: Any = None, max: Any = None) -> Any:
@@ -179,8 +179,8 @@ class TensorMethods:
         out = self
         for bound, outside in ((min, np.less), (max, np.greater)):
             if bound is not None:
-                value = core_ops.cast(bound, self.data.dtype) if isinstance(bound, TensorBase) else bound
-                out = core_ops.where(outside(out.data, _data(bound)), value, out)
+                value = core_ops.cast(bound, self.array.dtype) if isinstance(bound, TensorBase) else bound
+                out = core_ops.where(outside(out.array, _data(bound)), value, out)
         shape = np.broadcast_shapes(self.shape, np.shape(_data(min)), np.shape(_data(max)))
         return out if out.shape == shape else core_ops.expand(out, shape)
 
@@ -249,26 +249,26 @@ class TensorMethods:
 
     def dim(self) -> int:
         """Number of axes."""
-        return self.data.ndim
+        return self.array.ndim
 
     def nelement(self) -> int:
         """Number of elements."""
-        return int(self.data.size)
+        return int(self.array.size)
 
     @property
     def itemsize(self) -> int:
         """Bytes per element."""
-        return self.data.itemsize
+        return self.array.itemsize
 
     @property
     def nbytes(self) -> int:
         """Bytes of all elements."""
-        return self.data.nbytes
+        return self.array.nbytes
 
     @property
     def strides(self) -> tuple[int, ...]:
         """Byte strides of a contiguous layout."""
-        return np.ascontiguousarray(self.data).strides
+        return np.ascontiguousarray(self.array).strides
 
     def is_contiguous(self) -> bool:
         """Always True: every Tensor here is laid out contiguously as far as users can tell."""
@@ -293,4 +293,4 @@ class TensorMethods:
 
 
 def _data(x: Any) -> Any:
-    return x.data if isinstance(x, TensorBase) else x
+    return x.array if isinstance(x, TensorBase) else x

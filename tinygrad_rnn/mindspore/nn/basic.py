@@ -132,7 +132,7 @@ class Dense(Cell, core_layers.Linear):
         bias_init = Uniform(1 / math.sqrt(in_channels)) if bias_init is None else bias_init
         for p, init in ((self.weight, weight_init), (self.bias, bias_init)):
             if p is not None:
-                p.set_data(_initial(init, p.data, dtype))
+                p.set_data(_initial(init, p.array, dtype))
         if activation is not None and not isinstance(activation, (str, Cell)):
             raise TypeError(
                 f"For '{cls}', the 'activation' must be str or Cell or Primitive, but got "
@@ -175,4 +175,4 @@ def _initial(init: Any, like: np.ndarray, dtype: Any) -> np.ndarray:
         raise ValueError(
             f"initial value of shape {init.shape} does not match the parameter's shape {like.shape}"
         )
-    return initializer(init, list(like.shape), dtype).data
+    return initializer(init, list(like.shape), dtype).array

@@ -80,7 +80,7 @@ class SoftmaxCrossEntropyWithLogits(LossBase):
         _checks.tensor(cls, "labels", labels)
         if self.sparse:
             _checks.floating(cls, "logits", logits)
-            if labels.data.dtype.kind not in "iu":
+            if labels.array.dtype.kind not in "iu":
                 raise TypeError(
                     f"For '{cls}', the 'labels' must be int32 or int64 with sparse, but got {labels.dtype}."
                 )
@@ -93,8 +93,8 @@ class SoftmaxCrossEntropyWithLogits(LossBase):
                     f"For '{cls}', the dimension of '{name}' must be equal to {rank}, but got {x.ndim}."
                 )
         want = logits.shape[:1] if self.sparse else logits.shape
-        if labels.shape != want or labels.data.size == 0:
-            error = RuntimeError if self.sparse and labels.data.size == 0 else ValueError
+        if labels.shape != want or labels.array.size == 0:
+            error = RuntimeError if self.sparse and labels.array.size == 0 else ValueError
             raise error(
                 f"For '{cls}', the 'labels' must have shape {want} (non-empty), but got {labels.shape}."
             )
@@ -118,15 +118,15 @@ class CrossEntropyLoss(LossBase):
         cls = type(self).__name__
         _checks.floating(cls, "logits", logits)
         _checks.tensor(cls, "labels", labels)
-        if labels.data.dtype.kind == "f" and labels.data.dtype == logits.data.dtype:
+        if labels.array.dtype.kind == "f" and labels.array.dtype == logits.array.dtype:
             return cross_entropy(
                 logits, labels, self.weight, self.ignore_index, self.reduction, self.label_smoothing
             )
-        if labels.data.dtype.kind not in "iu":
+        if labels.array.dtype.kind not in "iu":
             raise TypeError(
                 f"For '{cls}', the 'labels' must be a Tensor of int32 or int64, but got {labels.dtype}."
             )
-        if logits.ndim != 2 or labels.shape != logits.shape[:1] or labels.data.size == 0:
+        if logits.ndim != 2 or labels.shape != logits.shape[:1] or labels.array.size == 0:
             raise ValueError(
                 f"For '{cls}', the shape of 'logits' should be (N, C) and the shape of 'labels' (N,) with N > 0, "
                 f"but got {logits.shape} and {labels.shape}."

@@ -87,9 +87,9 @@ class Optimizer(Cell):
     def get_lr(self, index: int = 0) -> float:
         """The learning rate of parameter `index` at the current step."""
         lr = self._lr_of[index]
-        if callable(lr) and not hasattr(lr, "data"):
+        if callable(lr) and not hasattr(lr, "array"):
             lr = lr(self.global_step)
-        arr = np.asarray(getattr(lr, "data", lr), dtype=np.float32)
+        arr = np.asarray(getattr(lr, "array", lr), dtype=np.float32)
         if arr.ndim:
             arr = arr[min(self.global_step, arr.size - 1)]
         return float(arr)
@@ -104,12 +104,12 @@ class Optimizer(Cell):
         for i, (p, g) in enumerate(zip(self.parameters, grads)):
             _check_grad(type(self).__name__, i, p, g)
         for i, (p, g) in enumerate(zip(self.parameters, grads)):
-            g = np.asarray(getattr(g, "data", g)).astype(p.data.dtype, copy=False)
+            g = np.asarray(getattr(g, "array", g)).astype(p.array.dtype, copy=False)
             if self._decay_of[i]:
-                g = g + self._decay_of[i] * p.data
+                g = g + self._decay_of[i] * p.array
             if self.loss_scale != 1.0:
                 g = g / self.loss_scale
-            p.data = self.update(i, p.data, g.astype(p.data.dtype, copy=False), self.get_lr(i))
+            p.array = self.update(i, p.array, g.astype(p.array.dtype, copy=False), self.get_lr(i))
         self.global_step += 1
         return tuple(True for _ in self.parameters)
 
@@ -206,8 +206,8 @@ class Adam(Optimizer):
             use_nesterov,
         )
         self.beta1_power, self.beta2_power = np.float32(1), np.float32(1)
-        self.moment1 = [np.zeros_like(p.data) for p in self.parameters]
-        self.moment2 = [np.zeros_like(p.data) for p in self.parameters]
+        self.moment1 = [np.zeros_like(p.array) for p in self.parameters]
+        self.moment2 = [np.zeros_like(p.array) for p in self.parameters]
 
     def begin_step(self) -> None:
         self.beta1_power = np.float32(self.beta1_power * self.beta1)
@@ -242,16 +242,16 @@ def _check_lr(cls: str, lr: Any) -> None:
 
 def _check_grad(cls: str, i: int, p: Parameter, g: Any) -> None:
     """A gradient of the parameter's dtype and shape (MindSpore's HyperMap fails otherwise)."""
-    data = np.asarray(getattr(g, "data", g))
-    if data.dtype != p.data.dtype:
+    data = np.asarray(getattr(g, "array", g))
+    if data.dtype != p.array.dtype:
         raise RuntimeError(
-            f"For '{cls}', gradient {i} must have the dtype of parameter '{p.name}' ({p.data.dtype}), "
+            f"For '{cls}', gradient {i} must have the dtype of parameter '{p.name}' ({p.array.dtype}), "
             "but got "
             f"{data.dtype}."
         )
-    if data.shape != p.data.shape:
+    if data.shape != p.array.shape:
         raise RuntimeError(
-            f"For '{cls}', gradient {i} must have the shape of parameter '{p.name}' {p.data.shape}, but got "
+            f"For '{cls}', gradient {i} must have the shape of parameter '{p.name}' {p.array.shape}, but got "
             f"{data.shape}."
         )
 

@@ -169,14 +169,14 @@ class _RNNBase(Cell, core_layers.RNNBase):
         for weights in self.layer_weights():
             for p in weights:
                 if p is not None:
-                    draw = np.random.uniform(-stdv, stdv, p.data.shape).astype(np.float32)
-                    p.data = draw.astype(target)
+                    draw = np.random.uniform(-stdv, stdv, p.array.shape).astype(np.float32)
+                    p.array = draw.astype(target)
 
     # -- forward -------------------------------------------------------------------------------
     def construct(self, x: Any, hx: Any = None, seq_length: Any = None) -> tuple[Any, Any]:
         states = self._check_arguments(x, hx, seq_length)
         lengths = self._check_shapes(x, states, seq_length)
-        np_dtype = x.data.dtype
+        np_dtype = x.array.dtype
         weights = [
             tuple(None if w is None else core_ops.cast(w, np_dtype) for w in ws)
             for ws in self.layer_weights()
@@ -217,7 +217,7 @@ class _RNNBase(Cell, core_layers.RNNBase):
             if not hasattr(seq_length, "dtype"):
                 raise AttributeError(f"'{type(seq_length).__name__}' object has no attribute 'dtype'")
             check_type_name("seq_length", seq_length.dtype, (mstype.int32, mstype.int64), cls)
-            if np.ndim(getattr(seq_length, "data", seq_length)) == 0:  # MindSpore reads seq_length.shape[0]
+            if np.ndim(getattr(seq_length, "array", seq_length)) == 0:  # MindSpore reads seq_length.shape[0]
                 raise IndexError("tuple index out of range")
             B = x.shape[0] if self.batch_first else x.shape[1]
             if seq_length.shape[0] != B:
@@ -254,7 +254,7 @@ class _RNNBase(Cell, core_layers.RNNBase):
                 f"shape {tuple(x.shape)}."
             )
         T = x.shape[1] if self.batch_first else x.shape[0]
-        lengths = None if seq_length is None else self._lengths(np.asarray(seq_length.data).reshape(-1), T)
+        lengths = None if seq_length is None else self._lengths(np.asarray(seq_length.array).reshape(-1), T)
         if T == 0:
             raise ValueError(
                 f"For '{cls}', 'x' must have at least one time step, but got shape {tuple(x.shape)}."

@@ -41,6 +41,6 @@ class TrainOneStepCell(Cell):
     def construct(self, *inputs: Any) -> Any:
         call = Call(self.network, inputs, (), self.weights)
         loss = call.out
-        _, grads = call.grads(loss, np.full(loss.shape, self.sens, dtype=loss.data.dtype))
+        _, grads = call.grads(loss, np.full(loss.shape, self.sens, dtype=loss.array.dtype))
         self.optimizer(grads)
         return (loss.detach(), tuple(grads)) if self.return_grad else loss.detach()

@@ -50,7 +50,7 @@ def _leaves(out: Any) -> list[Any]:
     """The arrays of a (nested) sensitivity: Tensors, arrays or numbers."""
     if isinstance(out, (tuple, list)):
         return [t for o in out for t in _leaves(o)]
-    return [np.asarray(getattr(out, "data", out))]
+    return [np.asarray(getattr(out, "array", out))]
 
 
 @contextlib.contextmanager
@@ -96,7 +96,7 @@ def _running() -> Iterator[None]:
 def _zero_if_none(g: Any, like: Any) -> Any:
     if g is not None:
         return g
-    data = np.asarray(getattr(like, "data", like))
+    data = np.asarray(getattr(like, "array", like))
     return Tensor(np.zeros(data.shape, dtype=data.dtype))
 
 
@@ -117,7 +117,7 @@ class Call:
         for i in positions:
             a = self.args[i]
             leaf = None
-            if isinstance(a, TensorBase) and a.data.dtype.kind in "fc":
+            if isinstance(a, TensorBase) and a.array.dtype.kind in "fc":
                 leaf = self.args[i] = _leaf(a)
             self.leaves.append(leaf)
         with _trainable(self.weights), enable_grad(), _running():
@@ -127,9 +127,9 @@ class Call:
         """(input grads, weight grads) of `targets` with sensitivity `sens` (ones by default); an input or
         weight that does not reach the targets gets a zero gradient (an integer input a zero of its dtype)."""
         ts = flat(targets)
-        seeds = [np.ones(t.data.shape, t.data.dtype) for t in ts] if sens is None else _leaves(sens)
+        seeds = [np.ones(t.array.shape, t.array.dtype) for t in ts] if sens is None else _leaves(sens)
         wrt = [x for x in self.leaves if x is not None] + self.weights
-        live = [(t, np.asarray(s, dtype=t.data.dtype)) for t, s in zip(ts, seeds) if t.requires_grad]
+        live = [(t, np.asarray(s, dtype=t.array.dtype)) for t, s in zip(ts, seeds) if t.requires_grad]
         got: list[Any] = [None] * len(wrt)
         nested = _nested()  # an outer transform differentiates our gradients: build (and keep) their graph
         if live and wrt:

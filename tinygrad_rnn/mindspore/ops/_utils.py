@@ -41,7 +41,7 @@ def checked_matmul(op: str, a: Any, b: Any, error: type[Exception] = RuntimeErro
         raise ValueError(
             f"For '{op}', the inputs must be at least 1-D, but got shapes {a.shape} and {b.shape}."
         )
-    check.broadcast(op, ("input batch dims", "other batch dims"), a.data.shape[:-2], b.data.shape[:-2])
+    check.broadcast(op, ("input batch dims", "other batch dims"), a.array.shape[:-2], b.array.shape[:-2])
     k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
     if k_a != k_b:
         raise error(
@@ -54,9 +54,9 @@ def checked_matmul(op: str, a: Any, b: Any, error: type[Exception] = RuntimeErro
 def extreme_values(fn: Any, op: str, input: Any, axis: Any, keepdims: bool) -> Tensor:
     """Max / min values: over an empty axis MindSpore gives an empty result, not an error."""
     axis = reduction_axes(axis, input, op)
-    if input.data.size == 0:
+    if input.array.size == 0:
         axes = range(input.ndim) if axis is None else [a % input.ndim for a in np.atleast_1d(axis)]
         shape = [1 if i in axes else s for i, s in enumerate(input.shape)]
-        out = np.zeros(shape, input.data.dtype)
+        out = np.zeros(shape, input.array.dtype)
         return Tensor(out if keepdims else out.reshape([s for i, s in enumerate(shape) if i not in axes]))
     return fn(input, axis, keepdims)

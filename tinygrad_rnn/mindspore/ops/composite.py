@@ -187,7 +187,7 @@ def vjp(fn: Callable[..., Any], *inputs: Any, weights: Any = None, has_aux: bool
             raise TypeError(
                 f"For 'vjp', the inputs type must be Tensor, but input {i} is {type(x).__name__}."
             )
-        if x.data.dtype.kind != "f":  # MindSpore's sensitivity for an integer input cannot be built
+        if x.array.dtype.kind != "f":  # MindSpore's sensitivity for an integer input cannot be built
             raise TypeError(
                 f"For 'vjp', the inputs must be floating-point Tensors, but input {i} is {x.dtype}."
             )
@@ -212,7 +212,7 @@ def _check_sens(out: Any, v: Any) -> None:
     for o, s in zip(outs, vs):
         if not isinstance(s, TensorBase):
             raise TypeError(f"For 'vjp', 'v' must be Tensors, but got {type(s).__name__}.")
-        if s.data.dtype != o.data.dtype:
+        if s.array.dtype != o.array.dtype:
             raise TypeError(f"For 'vjp', the dtype of 'v' should be {o.dtype}, but got {s.dtype}.")
         if s.shape != o.shape:
             raise ValueError(f"For 'vjp', 'v' must have the output's shape {o.shape}, but got {s.shape}.")
@@ -234,10 +234,10 @@ def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
         jacs = []
         for o in outs:
             rows: list[list[Any]] = [[] for _ in positions]
-            for e in range(o.data.size):
-                seed = np.zeros(o.data.size, dtype=o.data.dtype)
+            for e in range(o.array.size):
+                seed = np.zeros(o.array.size, dtype=o.array.dtype)
                 seed[e] = 1
-                gi, _ = call.grads(o, seed.reshape(o.data.shape), retain=True)
+                gi, _ = call.grads(o, seed.reshape(o.array.shape), retain=True)
                 for r, g in zip(rows, gi):
                     r.append(g)
             per_pos = [_jacobian(r, o, call.args[i]) for r, i in zip(rows, positions)]
@@ -252,9 +252,9 @@ def jacrev(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
 
 def _jacobian(rows: list[Any], out: Any, arg: Any) -> Any:
     """The rows d out[e] / d arg stacked into shape out.shape + arg.shape (differentiable when nested)."""
-    shape = out.data.shape + np.shape(getattr(arg, "data", arg))
+    shape = out.array.shape + np.shape(getattr(arg, "array", arg))
     if not rows:  # an empty output: nothing to stack
-        return Tensor(np.zeros(shape, np.asarray(getattr(arg, "data", arg)).dtype))
+        return Tensor(np.zeros(shape, np.asarray(getattr(arg, "array", arg)).dtype))
     return core_ops.reshape(core_ops.stack(rows, 0), shape)
 
 
@@ -265,7 +265,7 @@ def jacfwd(fn: Callable[..., Any], grad_position: Any = 0, has_aux: bool = False
 
     def wrapper(*args: Any) -> Any:
         for i, a in enumerate(args):  # MindSpore joins every input's dtype with the tangents'
-            if isinstance(a, TensorBase) and a.data.dtype.kind != "f":
+            if isinstance(a, TensorBase) and a.array.dtype.kind != "f":
                 raise TypeError(
                     f"For 'jacfwd', input {i} must be a floating-point Tensor, but got {a.dtype}."
                 )

@@ -71,7 +71,7 @@ class _Reduce(Primitive):
         op = type(self).__name__
         check.boolean(op, "keep_dims", self.keep_dims)
         axis = reduction_axes(axis, x, op)
-        if x.data.size == 0 and type(self).fn in (core_ops.max_, core_ops.min_):
+        if x.array.size == 0 and type(self).fn in (core_ops.max_, core_ops.min_):
             return extreme_values(type(self).fn, op, x, axis, self.keep_dims)
         return type(self).fn(x, axis, self.keep_dims)
 

@@ -41,13 +41,13 @@ def _value_array(v: Any) -> np.ndarray:
     """A value to store: a tensor's data, a str as a 0-d string, a Python float as float32 (as MindSpore)."""
     if isinstance(v, float):
         return np.array(v, np.float32)
-    return np.asarray(getattr(v, "data", v))
+    return np.asarray(getattr(v, "array", v))
 
 
 def _named_arrays(save_obj: Any) -> list[tuple[str, np.ndarray]]:
     """(name, array) pairs of a Cell, a list of {"name", "data"} dicts, or a dict name -> tensor."""
     if hasattr(save_obj, "parameters_dict"):
-        return [(k, p.data) for k, p in save_obj.parameters_dict().items()]
+        return [(k, p.array) for k, p in save_obj.parameters_dict().items()]
     if isinstance(save_obj, list):
         out = []
         for item in save_obj:
@@ -264,11 +264,11 @@ def load_param_into_net(
     own = net.parameters_dict()
     for name, p in own.items():
         if name in parameter_dict:
-            new = parameter_dict[name].data
-            if new.shape != p.data.shape:
+            new = parameter_dict[name].array
+            if new.shape != p.array.shape:
                 raise RuntimeError(
                     f"For 'load_param_into_net', {name} in the argument 'net' should have the same shape as "
-                    f"{name} in the argument 'parameter_dict'. But got its shape {p.data.shape} in the argument "
+                    f"{name} in the argument 'parameter_dict'. But got its shape {p.array.shape} in the argument "
                     f"'net' and shape {new.shape} in the argument 'parameter_dict'.May you need to check whether "
                     "the checkpoint you loaded is correct or the batch size and so on in the 'net' and "
                     "'parameter_dict' are same."

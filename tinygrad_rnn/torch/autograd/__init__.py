@@ -58,7 +58,7 @@ def grad(
     if materialize_grads:
         ins = _seq(inputs)
         res = tuple(
-            make_tensor(t.result_type, np.zeros_like(t.data), None, 0) if g is None else g
+            make_tensor(t.result_type, np.zeros_like(t.array), None, 0) if g is None else g
             for g, t in zip(res, ins)
         )
     return res
@@ -85,9 +85,9 @@ def backward(
     for i, (o, g) in enumerate(zip(outs, gs)):
         _check_grad(o, g, i)
         if g is None:
-            if o.data.size != 1:
+            if o.array.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = np.ones(o.data.shape, dtype=o.data.dtype)
+            g = np.ones(o.array.shape, dtype=o.array.dtype)
         seeds.append(g)
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is None:
@@ -116,10 +116,10 @@ def _check_grad(out: Any, g: Any, i: int) -> None:
         return
     if not isinstance(g, TensorBase):
         raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
-    if g.data.shape != out.data.shape:
+    if g.array.shape != out.array.shape:
         raise RuntimeError(
-            f"Mismatch in shape: grad_output[{i}] has a shape of torch.Size({list(g.data.shape)}) and "
-            f"output[{i}] has a shape of torch.Size({list(out.data.shape)})."
+            f"Mismatch in shape: grad_output[{i}] has a shape of torch.Size({list(g.array.shape)}) and "
+            f"output[{i}] has a shape of torch.Size({list(out.array.shape)})."
         )
 
 

@@ -33,8 +33,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     _check.tensor("linear", "weight", 2, weight)
     if bias is not None:
         _check.tensor("linear", "bias", 3, bias)
-    if weight.data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {weight.data.ndim}D")
+    if weight.array.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {weight.array.ndim}D")
     _check.same_dtype(input, weight, "mat1 and mat2 must have the same dtype, but got {a} and {b}")
     if bias is not None:
         _check.same_dtype(bias, weight, "self and mat2 must have the same dtype, but got {a} and {b}")
@@ -67,10 +67,10 @@ def _dim(dim: Any, ndim: int) -> int:
 def softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """exp / sum(exp) along dim."""
     x = input if dtype is None else input.to(dtype)
-    return x.softmax(_dim(dim, x.data.ndim))
+    return x.softmax(_dim(dim, x.array.ndim))
 
 
 def log_softmax(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """log(softmax) along dim."""
     x = input if dtype is None else input.to(dtype)
-    return x.log_softmax(_dim(dim, x.data.ndim))
+    return x.log_softmax(_dim(dim, x.array.ndim))

@@ -72,7 +72,7 @@ def calculate_gain(nonlinearity: str, param: Any = None) -> float:
 
 
 def _fans(tensor: TensorBase) -> tuple[int, int]:
-    shape = tensor.data.shape
+    shape = tensor.array.shape
     if len(shape) < 2:
         raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
     receptive = math.prod(shape[2:]) if len(shape) > 2 else 1

@@ -61,19 +61,19 @@ def _check_args(input: Any, target: Any, weight: Any) -> None:
     _check.tensor("nll_loss_nd", "target", 2, target)
     if weight is not None:
         _check.tensor("nll_loss_nd", "weight", 3, weight)
-    xs = input.data.shape
-    _check_shapes(xs, target.data.shape)
-    if target.data.dtype not in (np.int64, np.uint8):
+    xs = input.array.shape
+    _check_shapes(xs, target.array.shape)
+    if target.array.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_check.scalar_name(target)}")
     n_classes = xs[1] if len(xs) > 1 else xs[0]
-    if weight is not None and weight.data.shape != (n_classes,):
+    if weight is not None and weight.array.shape != (n_classes,):
         raise RuntimeError(
             f"weight tensor should be defined either for all {n_classes} classes or no classes but got weight "
-            f"tensor of shape: {list(weight.data.shape)}"
+            f"tensor of shape: {list(weight.array.shape)}"
             if len(xs) <= 2
             else "weight tensor should be defined either for all or no classes"
         )
-    if weight is not None and weight.data.dtype != input.data.dtype:
+    if weight is not None and weight.array.dtype != input.array.dtype:
         raise RuntimeError(
             f"expected scalar type {_check.scalar_name(input)} but found {_check.scalar_name(weight)}"
         )
@@ -94,28 +94,28 @@ def nll_loss(
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     _check_args(input, target, weight)
-    x, t = input, target.data.astype(np.int64)
-    if x.data.ndim == 1:  # one sample: a batch of one
+    x, t = input, target.array.astype(np.int64)
+    if x.array.ndim == 1:  # one sample: a batch of one
         x, t = ops.reshape(x, (1, -1)), t.reshape(1)
-    n_classes = x.data.shape[1]
+    n_classes = x.array.shape[1]
     counted = t != ignore_index
     bad = t[counted & ((t < 0) | (t >= n_classes))]
     if bad.size:
         raise IndexError(f"Target {int(bad.reshape(-1)[0])} is out of bounds.")
     safe = np.where(counted, t, 0)
-    w = np.ones(n_classes, x.data.dtype) if weight is None else weight.data
-    scale = np.where(counted, w[safe], 0).astype(x.data.dtype)
-    perm = (0, *range(2, x.data.ndim), 1)  # classes last, then one row per sample
+    w = np.ones(n_classes, x.array.dtype) if weight is None else weight.array
+    scale = np.where(counted, w[safe], 0).astype(x.array.dtype)
+    perm = (0, *range(2, x.array.ndim), 1)  # classes last, then one row per sample
     rows = ops.reshape(ops.transpose(x, perm), (-1, n_classes))
     picked = ops.reshape(ops.getitem(rows, (np.arange(safe.size), safe.reshape(-1))), safe.shape)
     losses = -picked * scale
     if reduction == "none":
-        return ops.reshape(losses, ()) if input.data.ndim == 1 else losses
+        return ops.reshape(losses, ()) if input.array.ndim == 1 else losses
     total = losses.sum()
     if reduction == "sum":
         return total
     with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0 / 0 = NaN, as torch
-        return total / scale.sum(dtype=x.data.dtype)
+        return total / scale.sum(dtype=x.array.dtype)
 
 
 class NLLLoss(Module):
@@ -150,7 +150,7 @@ class LogSoftmax(Module):
             raise TypeError(
                 f"log_softmax(): argument 'input' (position 1) must be Tensor, not {_check.type_name(input)}"
             )
-        nd = input.data.ndim
+        nd = input.array.ndim
         dim = (0 if nd in (0, 1, 3) else 1) if self.dim is None else self.dim  # torch's legacy implicit dim
         lo, hi = -max(nd, 1), max(nd, 1) - 1
         if not lo <= dim <= hi:

@@ -186,13 +186,13 @@ class Linear(Module, _nn.Linear):
     def forward(self, input: Tensor) -> Tensor:
         _check.tensor("linear", "input", 1, input)
         w = self.weight
-        if input.data.shape[-1:] != (self.in_features,):
-            rows = int(np.prod(input.data.shape[:-1])) if input.data.ndim > 1 else 1
-            cols = input.data.shape[-1] if input.data.ndim else 1
+        if input.array.shape[-1:] != (self.in_features,):
+            rows = int(np.prod(input.array.shape[:-1])) if input.array.ndim > 1 else 1
+            cols = input.array.shape[-1] if input.array.ndim else 1
             raise RuntimeError(
                 f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and {self.in_features}x{self.out_features})"
             )
-        if input.data.dtype != w.data.dtype:
+        if input.array.dtype != w.array.dtype:
             raise RuntimeError(
                 f"mat1 and mat2 must have the same dtype, but got {_check.scalar_name(input)} and {_check.scalar_name(w)}"
             )
@@ -211,7 +211,7 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     _check.tensor("dropout", "input", 1, input)
     _check.boolean("dropout", "train", 3, training)
-    if training and p and input.data.dtype.kind not in "fc":
+    if training and p and input.array.dtype.kind not in "fc":
         raise RuntimeError(
             f"result type Float can't be cast to the desired output type {_check.scalar_name(input)}"
         )
@@ -353,15 +353,15 @@ def mse_loss(
         if not isinstance(v, TensorBase):  # torch calls target.size(): its AttributeError
             raise AttributeError(f"'{type(v).__name__}' object has no attribute 'size'")
     _check_reduction(_reduction(size_average, reduce, reduction))
-    tshape = tuple(np.shape(getattr(target, "data", target)))
-    if tshape != input.data.shape:
+    tshape = tuple(np.shape(getattr(target, "array", target)))
+    if tshape != input.array.shape:
         warnings.warn(
-            f"Using a target size ({Size(tshape)}) that is different to the input size ({Size(input.data.shape)}). "
+            f"Using a target size ({Size(tshape)}) that is different to the input size ({Size(input.array.shape)}). "
             "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
             UserWarning,
             stacklevel=2,
         )
-        _check_broadcast(input.data.shape, tshape)
+        _check_broadcast(input.array.shape, tshape)
     return _F.mse_loss(input, target, _reduction(size_average, reduce, reduction))
 
 
@@ -395,16 +395,16 @@ def cross_entropy(
     _check_reduction(reduction)
     _check.kernel("log_softmax_lastdim_kernel_impl", input)
     _check_ce_shapes(input, target)
-    t = np.asarray(getattr(target, "data", target))
+    t = np.asarray(getattr(target, "array", target))
     if t.dtype.kind == "f":
-        if t.shape != input.data.shape:
+        if t.shape != input.array.shape:
             raise RuntimeError(
                 f"expected target dtype to be Long or Byte, but got {_check.scalar_name(target) if isinstance(target, TensorBase) else 'Float'}"
             )
-        lp = _F.log_softmax(input, 1 if input.data.ndim > 1 else 0)
-        loss = -(lp * t.astype(input.data.dtype)).sum(1 if input.data.ndim > 1 else 0)
+        lp = _F.log_softmax(input, 1 if input.array.ndim > 1 else 0)
+        loss = -(lp * t.astype(input.array.dtype)).sum(1 if input.array.ndim > 1 else 0)
         if reduction == "mean":
-            return loss.mean() if input.data.ndim > 1 else loss
+            return loss.mean() if input.array.ndim > 1 else loss
         return loss.sum() if reduction == "sum" else loss
     if np.any(t == ignore_index):
         raise NotImplementedError(
@@ -420,10 +420,10 @@ def _check_reduction(reduction: Any) -> None:
 
 def _check_ce_shapes(input: TensorBase, target: TensorBase) -> None:
     """torch's shape checks of cross_entropy (class indices, or probabilities of input's shape)."""
-    xs, ts = input.data.shape, target.data.shape
+    xs, ts = input.array.shape, target.array.shape
     if not xs:
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
-    if target.data.dtype.kind == "f":
+    if target.array.dtype.kind == "f":
         if ts != xs:
             if len(xs) > 1 and (not ts or ts[0] != xs[0]):
                 n = ts[0] if ts else 0
@@ -432,7 +432,7 @@ def _check_ce_shapes(input: TensorBase, target: TensorBase) -> None:
                 f"expected target dtype to be Long or Byte, but got {_check.scalar_name(target)}"
             )
         return
-    if target.data.dtype.kind not in "iu":
+    if target.array.dtype.kind not in "iu":
         raise RuntimeError(f"expected scalar type Long but found {_check.scalar_name(target)}")
     if len(xs) == 1:
         if ts not in ((), (1,)):
@@ -449,8 +449,8 @@ def _check_ce_shapes(input: TensorBase, target: TensorBase) -> None:
     want = (xs[0],) + xs[2:]
     if ts != want:
         raise RuntimeError(f"Expected target size {list(want)}, got {list(ts)}")
-    if target.data.size and (target.data.min() < 0 or target.data.max() >= xs[1]):
-        bad = int(target.data.max() if target.data.max() >= xs[1] else target.data.min())
+    if target.array.size and (target.array.min() < 0 or target.array.max() >= xs[1]):
+        bad = int(target.array.max() if target.array.max() >= xs[1] else target.array.min())
         raise IndexError(f"Target {bad} is out of bounds.")
 
 

@@ -25,7 +25,7 @@ class Parameter(Tensor, _CoreParameter):
         arr = (
             np.zeros((0,), _dtype.default_float())
             if data is None
-            else data.data
+            else data.array
             if isinstance(data, TensorBase)
             else as_array(data)
         )

@@ -104,17 +104,17 @@ class RNNBase(Module, _nn.RNNBase):
     # -- torch's forward checks --------------------------------------------------------------
     def _check_input(self, input: Tensor, packed: bool) -> None:
         w = self.weight_ih_l0
-        if input.data.dtype != w.data.dtype:
-            i, wd = _dtype.from_np(input.data.dtype), _dtype.from_np(w.data.dtype)
+        if input.array.dtype != w.array.dtype:
+            i, wd = _dtype.from_np(input.array.dtype), _dtype.from_np(w.array.dtype)
             raise ValueError(
                 f"RNN input dtype ({i}) does not match weight dtype ({wd}). "
                 f"Convert input: input.to({wd}), or convert model: model.to({i})"
             )
         if packed and input.dim() != 2:
             raise RuntimeError(f"input must have 2 dimensions, got {input.dim()}")
-        if input.data.shape[-1] != self.input_size:
+        if input.array.shape[-1] != self.input_size:
             raise RuntimeError(
-                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got {input.data.shape[-1]}"
+                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got {input.array.shape[-1]}"
             )
 
     def _check_size(self, shape: tuple[int, ...], batch: int, size: int, what: str) -> None:
@@ -128,7 +128,7 @@ class RNNBase(Module, _nn.RNNBase):
         w = self.weight_hh_l0
         if self.mode != "LSTM":
             self._check_size(shape, batch, self.hidden_size, "hidden")
-            if hx.data.dtype != w.data.dtype:
+            if hx.array.dtype != w.array.dtype:
                 raise RuntimeError(
                     f"mat1 and mat2 must have the same dtype, but got {_check.scalar_name(hx)} and {_check.scalar_name(w)}"
                 )
@@ -138,16 +138,16 @@ class RNNBase(Module, _nn.RNNBase):
         if not packed and len(hx) != 2:
             raise RuntimeError("lstm expects two hidden states")
         h0, c0 = hx[0], hx[1]
-        if h0.data.dtype == w.data.dtype and c0.data.dtype == w.data.dtype:
+        if h0.array.dtype == w.array.dtype and c0.array.dtype == w.array.dtype:
             return h0, c0
-        if not packed and w.data.dtype == np.float32 and not self.proj_size:
+        if not packed and w.array.dtype == np.float32 and not self.proj_size:
             raise RuntimeError("get_mkldnn_dtype: unsupported data type")  # torch's oneDNN LSTM
         wn = _check.scalar_name(w)
-        if h0.data.dtype != w.data.dtype:
+        if h0.array.dtype != w.array.dtype:
             raise RuntimeError(
                 f"mat1 and mat2 must have the same dtype, but got {_check.scalar_name(h0)} and {wn}"
             )
-        if w.data.dtype == np.float64:
+        if w.array.dtype == np.float64:
             return h0, c0.to(_dtype.float64)
         if packed:
             raise RuntimeError(
@@ -175,20 +175,20 @@ class RNNBase(Module, _nn.RNNBase):
                 raise RuntimeError(f"For {kind} input, {what[0]} should also be {want}-D but got {got}")
         self._check_input(input, packed=False)
         if hx is not None:
-            batch = input.data.shape[0 if self.batch_first else 1] if batched else 1
+            batch = input.array.shape[0 if self.batch_first else 1] if batched else 1
 
             def shape(h: Tensor) -> tuple[int, ...]:
-                s = h.data.shape
+                s = h.array.shape
                 return s if batched else (s[0], 1, s[1])
 
             hx = self._check_hidden(hx, (shape(hx[0]), shape(hx[1])) if lstm else shape(hx), batch, False)
-        if input.data.shape[1 if batched and self.batch_first else 0] == 0:
+        if input.array.shape[1 if batched and self.batch_first else 0] == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         return _nn.RNNBase.forward(self, input, hx)
 
     def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
         data, batch_sizes, sorted_indices, unsorted_indices = input
-        bs = np.asarray(batch_sizes.data, dtype=np.int64)
+        bs = np.asarray(batch_sizes.array, dtype=np.int64)
         lstm = self.mode == "LSTM"
         if hx is not None and lstm:
             hx = (hx[0], hx[1])
@@ -199,10 +199,10 @@ class RNNBase(Module, _nn.RNNBase):
                 hx = hx.index_select(1, sorted_indices)
         self._check_input(data, packed=True)
         if hx is not None:
-            shape = (hx[0].data.shape, hx[1].data.shape) if lstm else hx.data.shape
+            shape = (hx[0].array.shape, hx[1].array.shape) if lstm else hx.array.shape
             hx = self._check_hidden(hx, shape, int(bs[0]), True)
-        pad_index, lengths, rows = packed_layout(bs, data.data.shape[0])
-        zero = np.zeros((1,) + data.data.shape[1:], dtype=data.data.dtype)
+        pad_index, lengths, rows = packed_layout(bs, data.array.shape[0])
+        zero = np.zeros((1,) + data.array.shape[1:], dtype=data.array.dtype)
         padded = ops.concat([data, zero], 0)[pad_index.T if self.batch_first else pad_index]
         out, h_n = _nn.RNNBase.forward(self, padded, hx, lengths)
         t, b = rows
@@ -278,7 +278,7 @@ def _cell_init(cell: Any, gates: int, input_size: Any, hidden_size: Any, device:
 
 def _check_cell_hidden(cell: Any, xs: tuple[int, ...], h: Tensor, idx: int, batched: bool) -> None:
     """torch's cell kernel checks of one state (hidden{idx}) against the input's shape xs (2-D)."""
-    hs = h.data.shape if batched else (1,) + h.data.shape
+    hs = h.array.shape if batched else (1,) + h.array.shape
     if hs[0] != xs[0]:
         raise RuntimeError(f"Input batch size {xs[0]} doesn't match hidden{idx} batch size {hs[0]}")
     if len(hs) < 2:
@@ -291,7 +291,7 @@ def _check_cell_hidden(cell: Any, xs: tuple[int, ...], h: Tensor, idx: int, batc
 
 def _check_cell_dtypes(cell: Any, *ts: Any) -> None:
     for t in ts:
-        if isinstance(t, TensorBase) and t.data.dtype != cell.weight_ih.data.dtype:
+        if isinstance(t, TensorBase) and t.array.dtype != cell.weight_ih.array.dtype:
             raise RuntimeError(
                 f"mat1 and mat2 must have the same dtype, but got {_check.scalar_name(t)} and {_check.scalar_name(cell.weight_ih)}"
             )
@@ -306,12 +306,12 @@ def _check_cell_input(cell: Any, input: Tensor, hx: Any) -> tuple[int, ...]:
         raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
     if getattr(cell, "nonlinearity", "tanh") not in ("tanh", "relu"):
         raise RuntimeError(f"Unknown nonlinearity: {cell.nonlinearity}")
-    xs = input.data.shape if input.dim() == 2 else (1,) + input.data.shape
+    xs = input.array.shape if input.dim() == 2 else (1,) + input.array.shape
     if xs[1] != cell.input_size:
         raise RuntimeError(f"input has inconsistent input_size: got {xs[1]} expected {cell.input_size}")
     if hx is not None:
         _check_cell_hidden(cell, xs, hx, 0, input.dim() == 2)
-        if len(hx.data.shape if input.dim() == 2 else (1,) + hx.data.shape) != 2:
+        if len(hx.array.shape if input.dim() == 2 else (1,) + hx.array.shape) != 2:
             raise RuntimeError(f"{name}: Expected hidden to be {input.dim()}D, got {hx.dim()}D instead")
     _check_cell_dtypes(cell, input, hx)
     return xs
@@ -373,7 +373,7 @@ class LSTMCell(Module, _nn.LSTMCell):
                         f"LSTMCell: Expected hx[{idx}] to be 1D or 2D, got {value.dim()}D instead"
                     )
         batched = input.dim() == 2
-        xs = input.data.shape if batched else (1,) + input.data.shape
+        xs = input.array.shape if batched else (1,) + input.array.shape
         if hx is None:
             if xs[1] != self.input_size:
                 raise RuntimeError(
@@ -394,9 +394,9 @@ class LSTMCell(Module, _nn.LSTMCell):
         _check_cell_dtypes(self, input, hx[0])
         x, h, c = input, hx[0], hx[1]
         if not batched:
-            x, h, c = (ops.reshape(t, (1,) + t.data.shape) for t in (x, h, c))
+            x, h, c = (ops.reshape(t, (1,) + t.array.shape) for t in (x, h, c))
         # c of another dtype is promoted, as torch's kernel does (the core cell would refuse it)
         h, c = lstm_cell(x, (h, c), *self.weights())
         if not batched:
-            h, c = (ops.reshape(t, t.data.shape[1:]) for t in (h, c))
+            h, c = (ops.reshape(t, t.array.shape[1:]) for t in (h, c))
         return h, c

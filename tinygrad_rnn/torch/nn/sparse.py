@@ -62,9 +62,9 @@ def _check_indices(input: Any, weight: Any) -> np.ndarray:
         raise TypeError(
             f"embedding(): argument 'weight' (position 1) must be Tensor, not {_qualified(weight)}"
         )
-    if weight.data.ndim != 2:
+    if weight.array.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
-    idx = input.data
+    idx = input.array
     if idx.dtype not in (np.int64, np.int32):
         d = np.dtype(idx.dtype)
         name = _LEGACY_NAME.get(f"{d.kind}{d.itemsize}", d.name)
@@ -72,7 +72,7 @@ def _check_indices(input: Any, weight: Any) -> np.ndarray:
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
             f"but got torch.{name}Tensor instead (while checking arguments for embedding)"
         )
-    if idx.size and (idx.min() < 0 or idx.max() >= weight.data.shape[0]):
+    if idx.size and (idx.min() < 0 or idx.max() >= weight.array.shape[0]):
         raise IndexError("index out of range in self")
     return idx.astype(np.int64)
 
@@ -80,7 +80,7 @@ def _check_indices(input: Any, weight: Any) -> np.ndarray:
 def _renorm(weight: TensorBase, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
     """torch's embedding_renorm_: rows looked up whose norm exceeds max_norm are scaled down in place."""
     rows = np.unique(idx)
-    w = weight.data
+    w = weight.array
     norms = np.linalg.norm(w[rows].astype(np.float64), ord=norm_type, axis=1)
     big = norms > max_norm
     scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
@@ -97,8 +97,8 @@ def embedding(
     sparse: bool = False,
 ) -> Tensor:
     """weight[input]: rows of weight (no gradient reaches row padding_idx). sparse=True: a dense grad."""
-    if isinstance(weight, TensorBase) and weight.data.ndim >= 1:
-        padding_idx = _padding_index(padding_idx, weight.data.shape[0])
+    if isinstance(weight, TensorBase) and weight.array.ndim >= 1:
+        padding_idx = _padding_index(padding_idx, weight.array.shape[0])
     idx = _check_indices(input, weight)
     if max_norm is not None:
         with no_grad():
@@ -106,13 +106,13 @@ def embedding(
     picked = ops.getitem(weight, idx)
     if padding_idx is None and not scale_grad_by_freq:
         return picked
-    scale = np.ones(idx.shape, weight.data.dtype)
+    scale = np.ones(idx.shape, weight.array.dtype)
     if scale_grad_by_freq:
         values, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
-        scale = (1.0 / counts[inverse.reshape(idx.shape)]).astype(weight.data.dtype)
+        scale = (1.0 / counts[inverse.reshape(idx.shape)]).astype(weight.array.dtype)
     if padding_idx is not None:
         scale[idx == padding_idx] = 0
-    const = weight.data[idx]  # the same values, as a constant: the output is picked, its grad scaled
+    const = weight.array[idx]  # the same values, as a constant: the output is picked, its grad scaled
     return (picked - const) * scale[..., None] + const
 
 
@@ -151,7 +151,7 @@ class Embedding(Module):
 
     def reset_parameters(self) -> None:
         """N(0, 1) from the package generator, the padding row zero."""
-        w = self.weight.data
+        w = self.weight.array
         w[...] = generator().standard_normal(w.shape).astype(w.dtype)
         if self.padding_idx is not None:
             w[self.padding_idx] = 0
@@ -217,7 +217,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise TypeError(
             f"one_hot(): argument 'num_classes'{pos} must be int, not {_check.type_name(num_classes)}"
         )
-    idx = tensor.data
+    idx = tensor.array
     if idx.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     n = int(num_classes)

@@ -85,7 +85,7 @@ class Optimizer(_optim.Optimizer):
             d = {}
             for k, v in s.items():
                 if isinstance(v, TensorBase):
-                    v = int(v.data.item()) if k == "step" else np.array(v.data)
+                    v = int(v.array.item()) if k == "step" else np.array(v.array)
                 d[k] = v
             conv["state"][i] = d
         super().load_state_dict(conv)

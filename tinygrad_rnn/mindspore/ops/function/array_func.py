@@ -37,19 +37,19 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None) -> Tensor:
     """A Tensor filled with `fill_value` (a Python float gives float32, an int int64 unless dtype is given)."""
     check.tensor("full", "fill_value", fill_value, numbers=True)
     shape = _shape(size, "full")
-    return Tensor(np.full(shape, fill_value, mstype.to_np(dtype) or Tensor(fill_value).data.dtype))
+    return Tensor(np.full(shape, fill_value, mstype.to_np(dtype) or Tensor(fill_value).array.dtype))
 
 
 def zeros_like(input: Any, *, dtype: Any = None) -> Tensor:
     """Zeros of input's shape (and dtype unless given)."""
     check.tensor("zeros_like", "input", input)
-    return Tensor(np.zeros(input.shape, mstype.to_np(dtype) or input.data.dtype))
+    return Tensor(np.zeros(input.shape, mstype.to_np(dtype) or input.array.dtype))
 
 
 def ones_like(input: Any, *, dtype: Any = None) -> Tensor:
     """Ones of input's shape (and dtype unless given)."""
     check.tensor("ones_like", "input", input)
-    return Tensor(np.ones(input.shape, mstype.to_np(dtype) or input.data.dtype))
+    return Tensor(np.ones(input.shape, mstype.to_np(dtype) or input.array.dtype))
 
 
 def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None) -> Tensor:
@@ -58,7 +58,7 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None)
         start, end = 0, start
     for name, v in (("start", start), ("end", end), ("step", step)):
         check.tensor("arange", name, v, numbers=True)
-    start, end, step = (v.data.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    start, end, step = (v.array.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if step == 0:
         raise ValueError("For 'arange', the 'step' cannot be equal to zero.")
     out = np.arange(start, end, step, dtype=mstype.to_np(dtype))
@@ -70,7 +70,7 @@ def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None)
 def select(condition: Any, input: Any, other: Any) -> Tensor:
     """input where condition, else other."""
     check.tensor("select", "condition", condition)
-    if condition.data.dtype != np.bool_:
+    if condition.array.dtype != np.bool_:
         raise TypeError(f"For 'select', the 'condition' must be a bool Tensor, but got {condition.dtype}.")
     binary_operands("select", input, other)
     check.broadcast("select", ("condition", "input"), condition, input)
@@ -93,7 +93,7 @@ def reshape(input: Any, shape: Sequence[int]) -> Tensor:
     shape = check.shape("reshape", "shape", shape)
     known = int(np.prod([s for s in shape if s != -1]))
     free = shape.count(-1)
-    size = input.data.size
+    size = input.array.size
     if (
         free > 1
         or any(s < -1 for s in shape)
@@ -252,7 +252,7 @@ def split(tensor: Any, split_size_or_sections: Any, axis: int = 0) -> tuple[Tens
 
 
 def _arg(fn: Any, input: Any, axis: Any, keepdims: bool) -> Tensor:
-    data = input.data
+    data = input.array
     if data.size == 0:
         raise ValueError(f"For '{fn.__name__}', the 'input' must not be empty, but got shape {data.shape}.")
     if data.ndim == 0:
@@ -287,7 +287,7 @@ def _reduce_axis(op: str, input: Any, axis: Any) -> Any:
             check.integer(op, "axis", axis)
         return None
     axis = reduction_axes(axis, input, op)
-    if input.data.size == 0:
+    if input.array.size == 0:
         raise ValueError(f"For '{op}', the 'input' must not be empty, but got shape {input.shape}.")
     return None if input.ndim == 0 else axis  # a 0-d tensor is its own max, as in MindSpore
 
@@ -301,14 +301,14 @@ def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
 def argmin(input: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Indices (int32, as MindSpore's) of the min along `axis` (of the flattened input by default)."""
     axis = _reduce_axis("argmin", input, axis)
-    return Tensor(np.asarray(_arg(np.argmin, input, axis, keepdims).data, np.int32))
+    return Tensor(np.asarray(_arg(np.argmin, input, axis, keepdims).array, np.int32))
 
 
 def one_hot(indices: Any, depth: int, on_value: Any = 1, off_value: Any = 0, axis: int = -1) -> Tensor:
     """on_value at each index along a new axis of size `depth`, off_value elsewhere (out-of-range indices:
     all off); the dtype is on_value's (a Python int gives int64, a float float32)."""
     check.tensor("one_hot", "indices", indices)
-    if indices.data.dtype not in (np.int32, np.int64):
+    if indices.array.dtype not in (np.int32, np.int64):
         raise TypeError(
             "For primitive[OneHot], the input argument[indices] must be a type of {Tensor[Int32], "
             f"Tensor[Int64]}}, but got Tensor[{indices.dtype}]."
@@ -319,7 +319,7 @@ def one_hot(indices: Any, depth: int, on_value: Any = 1, off_value: Any = 0, axi
             f"For primitive[OneHot], the depth value must be greater than or equal to 0, but got {depth}."
         )
     on, off = (Tensor(v) if not isinstance(v, Tensor) else v for v in (on_value, off_value))
-    hot = indices.data[..., None] == np.arange(depth)
-    out = np.where(hot, on.data, off.data).astype(on.data.dtype)
+    hot = indices.array[..., None] == np.arange(depth)
+    out = np.where(hot, on.array, off.array).astype(on.array.dtype)
     axis = check.axis("one_hot", "axis", axis, indices.ndim + 1) % (indices.ndim + 1)
     return Tensor(np.moveaxis(out, -1, axis))

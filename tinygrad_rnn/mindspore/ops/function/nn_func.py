@@ -36,8 +36,8 @@ def _softmax(fn: Any, op: str, x: Any, axis: Any) -> Tensor:
         raise ValueError(f"For '{op}', the 'input' must have rank >= 1, but got a 0-D Tensor.")
     one = isinstance(axis, (tuple, list)) and len(axis) == 1
     axis = check.axis(op, "axis", axis[0] if one else axis, x.ndim)
-    if x.data.size == 0:
-        return Tensor(np.zeros(x.shape, x.data.dtype))  # nothing to normalise
+    if x.array.size == 0:
+        return Tensor(np.zeros(x.shape, x.array.dtype))  # nothing to normalise
     return fn(x, axis)
 
 
@@ -75,15 +75,15 @@ def cross_entropy(
     _reduction("cross_entropy", reduction)
     check.floating("cross_entropy", "input", input)
     check.tensor("cross_entropy", "target", target)
-    if target.data.dtype.kind == "f":
-        if target.data.dtype != input.data.dtype:  # MindSpore then takes it for indices (GatherD)
+    if target.array.dtype.kind == "f":
+        if target.array.dtype != input.array.dtype:  # MindSpore then takes it for indices (GatherD)
             raise TypeError(
                 "For primitive[GatherD], the input argument[index] must be a type of {Tensor[Int32], "
                 f"Tensor[Int64]}}, but got Tensor[{target.dtype}]."
             )
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     check_class_targets("cross_entropy", input, target)
-    t = target.data
+    t = target.array
     if weight is None and not label_smoothing and not (t == ignore_index).any():
         return core_functional.cross_entropy(input, target, reduction)
     return _cross_entropy_indices(input, t, weight, ignore_index, reduction, label_smoothing)
@@ -91,7 +91,7 @@ def cross_entropy(
 
 def _class_weights(weight: Any, n_classes: int, ndim: int) -> np.ndarray:
     """The weight (C,) shaped to broadcast along the class axis 1 (ones when None)."""
-    w = np.ones(n_classes) if weight is None else np.asarray(getattr(weight, "data", weight))
+    w = np.ones(n_classes) if weight is None else np.asarray(getattr(weight, "array", weight))
     return w.reshape((1, n_classes) + (1,) * (ndim - 2)) if ndim > 1 else w
 
 
@@ -99,7 +99,7 @@ def _cross_entropy_probs(input: Any, target: Any, weight: Any, reduction: str, s
     axis = 1 if input.ndim > 1 else 0
     n_classes = input.shape[axis]
     t = target * (1 - smoothing) + smoothing / n_classes if smoothing else target
-    w = _class_weights(weight, n_classes, input.ndim).astype(input.data.dtype)
+    w = _class_weights(weight, n_classes, input.ndim).astype(input.array.dtype)
     loss = -core_ops.sum_(core_functional.log_softmax(input, axis) * t * w, axis)
     if reduction == "mean":
         return core_ops.mean(loss)
@@ -110,7 +110,7 @@ def _cross_entropy_indices(
     input: Any, t: np.ndarray, weight: Any, ignore_index: int, reduction: str, smoothing: float
 ) -> Tensor:
     """torch's weighted NLL (mean: divided by the weights of the non-ignored targets) plus smoothing."""
-    dtype = input.data.dtype
+    dtype = input.array.dtype
     flat = _classes_last(input)
     n_classes = flat.shape[1]
     t = t.reshape(-1)
@@ -146,12 +146,12 @@ def check_class_targets(op: str, logits: Any, labels: Any) -> None:
     check.tensor(op, "target", labels)
     if logits.ndim == 0:
         raise ValueError(f"For '{op}', the 'input' must have rank >= 1, but got shape {logits.shape}.")
-    if labels.data.dtype.kind not in "iu":
+    if labels.array.dtype.kind not in "iu":
         raise TypeError(
             f"For '{op}', the 'target' must be a Tensor of int32 or int64, but got {labels.dtype}."
         )
     want = () if logits.ndim == 1 else logits.shape[:1] + logits.shape[2:]
-    if labels.shape != want or (logits.ndim > 1 and labels.data.size == 0):
+    if labels.shape != want or (logits.ndim > 1 and labels.array.size == 0):
         raise ValueError(
             f"For '{op}', the 'target' must have shape {want} with N > 0 for 'input' of shape {logits.shape}, "
             f"but got {labels.shape}."

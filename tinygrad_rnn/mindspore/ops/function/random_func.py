@@ -83,10 +83,10 @@ def uniform(shape: Any, minval: Any, maxval: Any, seed: Any = None, dtype: Any =
     np_dtype = mstype.to_np(dtype)
     shape = check.shape("uniform", "shape", shape)
     gen = _generator(seed)
-    lo, hi = minval.data, maxval.data
+    lo, hi = minval.array, maxval.array
     if np_dtype.kind in "iu":
         for v in (minval, maxval):
-            if v.data.dtype != np_dtype:
+            if v.array.dtype != np_dtype:
                 raise TypeError(
                     f"For 'uniform', the value data type '{mstype.from_np(np_dtype)}' is not consistent with "
                     f"assigned tensor data type {v.dtype}."

@@ -31,14 +31,14 @@ def clip_grad_norm_(
     max_norm, norm_type = float(max_norm), float(norm_type)  # torch's conversions (and their errors)
     if error_if_nonfinite:
         total = _optim.clip_grad_norm_(ps, math.inf, norm_type)  # max_norm inf: measures, scales by 1
-        if not np.isfinite(total.data):
+        if not np.isfinite(total.array):
             raise RuntimeError(
                 f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it cannot "
                 "be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set "
                 "`error_if_nonfinite=False`"
             )
     total = _optim.clip_grad_norm_(ps, max_norm, norm_type)
-    return make_tensor(Tensor, total.data, None, 0)
+    return make_tensor(Tensor, total.array, None, 0)
 
 
 def clip_grad_value_(parameters: Any, clip_value: float, foreach: Any = None) -> None:
@@ -49,4 +49,4 @@ def clip_grad_value_(parameters: Any, clip_value: float, foreach: Any = None) ->
         raise RuntimeError("Expected !nested_tensorlist[0].empty() to be true, but got false.")
     for p in ps:
         if p.grad is not None:
-            p.grad.data = np.clip(p.grad.data, -clip_value, clip_value)
+            p.grad.array = np.clip(p.grad.array, -clip_value, clip_value)

@@ -108,14 +108,14 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     if permutation is None:
         return None
     _check.tensor("empty_like", "input", 1, permutation)
-    p = np.asarray(permutation.data)
+    p = np.asarray(permutation.array)
     out = np.empty_like(p)
     out[p] = np.arange(p.size, dtype=p.dtype)
     return from_numpy(out)
 
 
 def _operand_value(v: Any) -> Any:
-    return v.data.item() if isinstance(v, TensorBase) else v
+    return v.array.item() if isinstance(v, TensorBase) else v
 
 
 def _as_lengths(lengths: Any) -> np.ndarray:
@@ -123,7 +123,7 @@ def _as_lengths(lengths: Any) -> np.ndarray:
         isinstance(lengths, (list, tuple)) and any(isinstance(x, str) for x in lengths)
     ):
         raise TypeError("new(): invalid data type 'str'")
-    arr = np.asarray(lengths.data if isinstance(lengths, TensorBase) else lengths)
+    arr = np.asarray(lengths.array if isinstance(lengths, TensorBase) else lengths)
     arr = arr.astype(np.int64)
     if arr.ndim != 1:
         raise RuntimeError(
@@ -144,14 +144,14 @@ def pack_padded_sequence(
     lens = _as_lengths(lengths)
     if input.dim() < 2:
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
-    T, B = (input.data.shape[1], input.data.shape[0]) if batch_first else input.data.shape[:2]
+    T, B = (input.array.shape[1], input.array.shape[0]) if batch_first else input.array.shape[:2]
     sorted_indices = None
     if not enforce_sorted:
         order = np.argsort(-lens, kind="stable")  # torch's CPU sort keeps ties in order
         if lens.size > B:
             raise IndexError("index out of range in self")
         lens, sorted_indices, B = lens[order], order, lens.size
-    if input.data.size == 0:
+    if input.array.size == 0:
         raise RuntimeError("Cannot pack empty tensors.")
     if lens.size != B:
         raise RuntimeError(
@@ -194,7 +194,7 @@ def pad_packed_sequence(
     """Undo packing: (padded batch in the original order, lengths)."""
     _check.boolean("_pad_packed_sequence", "batch_first", 3, batch_first)
     _check.number("_pad_packed_sequence", "padding_value", 4, padding_value)
-    bs = np.asarray(sequence.batch_sizes.data, dtype=np.int64)
+    bs = np.asarray(sequence.batch_sizes.array, dtype=np.int64)
     max_len = len(bs)
     if total_length is not None:
         if total_length < max_len:
@@ -204,14 +204,14 @@ def pad_packed_sequence(
             )
         max_len = total_length
     data = sequence.data
-    n = data.data.shape[0]
+    n = data.array.shape[0]
     index, lengths, _ = packed_layout(bs, n)
     if max_len > len(bs):
         index = np.concatenate([index, np.full((max_len - len(bs), index.shape[1]), n, np.int64)])
     if sequence.unsorted_indices is not None:
-        u = np.asarray(sequence.unsorted_indices.data)
+        u = np.asarray(sequence.unsorted_indices.array)
         index, lengths = index[:, u], lengths[u]
-    pad = np.full((1,) + data.data.shape[1:], padding_value, dtype=data.data.dtype)
+    pad = np.full((1,) + data.array.shape[1:], padding_value, dtype=data.array.dtype)
     padded = ops.concat([data, pad], 0)[index.T if batch_first else index]
     return padded, from_numpy(lengths)
 
@@ -231,26 +231,26 @@ def pad_sequence(
     for i, s in enumerate(seqs):
         if not isinstance(s, TensorBase):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(s).__name__}")
-        if s.data.ndim == 0:
+        if s.array.ndim == 0:
             raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0")
     if not seqs:
         raise RuntimeError("received an empty list of sequences")
     if padding_side not in ("left", "right"):
         raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
-    trailing = seqs[0].data.shape[1:]
+    trailing = seqs[0].array.shape[1:]
     for s in seqs[1:]:
-        rest = s.data.shape[1:]
+        rest = s.array.shape[1:]
         for j, (a, c) in enumerate(zip(trailing, rest)):
             if a != c:
                 raise RuntimeError(
                     f"The size of tensor a ({a}) must match the size of tensor b ({c}) at non-singleton dimension {j + 1}"
                 )
-    T = max(s.data.shape[0] for s in seqs)
+    T = max(s.array.shape[0] for s in seqs)
     cols = []
     for s in seqs:
-        k = T - s.data.shape[0]
+        k = T - s.array.shape[0]
         if k:
-            pad = np.full((k,) + trailing, padding_value, dtype=s.data.dtype)
+            pad = np.full((k,) + trailing, padding_value, dtype=s.array.dtype)
             s = ops.concat([s, pad] if padding_side == "right" else [pad, s], 0)
         cols.append(s)
     return ops.stack(cols, 0 if batch_first else 1)
@@ -259,7 +259,7 @@ def pad_sequence(
 def pack_sequence(sequences: list[Tensor], enforce_sorted: bool = True) -> PackedSequence:
     """pad_sequence followed by pack_padded_sequence."""
     for s in sequences:
-        if isinstance(s, TensorBase) and s.data.ndim == 0:
+        if isinstance(s, TensorBase) and s.array.ndim == 0:
             raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     lengths = [s.size(0) for s in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
@@ -271,12 +271,12 @@ def unpad_sequence(padded_sequences: Tensor, lengths: Any, batch_first: bool = F
         raise AttributeError(f"'{type(padded_sequences).__name__}' object has no attribute 'transpose_'")
     if not isinstance(lengths, TensorBase):
         raise AttributeError(f"'{type(lengths).__name__}' object has no attribute 'device'")
-    if lengths.data.ndim == 0:
+    if lengths.array.ndim == 0:
         raise TypeError("iteration over a 0-d tensor")
     x = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
     lens = _as_lengths(lengths)
-    if x.data.shape[0] != lens.size:
-        side = "shorter" if lens.size < x.data.shape[0] else "longer"
+    if x.array.shape[0] != lens.size:
+        side = "shorter" if lens.size < x.array.shape[0] else "longer"
         raise ValueError(f"zip() argument 2 is {side} than argument 1")
     return [x[b, : int(n)] for b, n in enumerate(lens)]
 
