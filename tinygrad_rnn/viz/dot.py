@@ -159,23 +159,17 @@ def to_digraph(g: TapeGraph) -> Any:
     graph_attr = {"rankdir": g.rankdir, "ranksep": "0.3", "nodesep": "0.25", "fontname": "Helvetica"}
     dot = graphviz.Digraph(node_attr=node_attr, graph_attr=graph_attr, edge_attr={"fontsize": "9"})
     if g.legend:
-        dot.subgraph(_legend(graphviz, {e.kind for e in g.edges}))
+        dot.subgraph(_legend(graphviz, g))
     if g.cluster:
         _Clusters(g, graphviz).fill(dot, ())
     else:
         for v in g.nodes:
             _emit(dot, v, g.values)
+    place = _places(g)
     for e in g.edges:
-        attrs: dict[str, str] = {"label": e.label} if e.label else {}
-        if e.kind == "saved":
-            attrs.update(dir="none", style="dashed", color="darkorange3")
-        elif e.kind in EDGE_STYLES:
-            attrs.update(EDGE_STYLES[e.kind])
-            if e.label.endswith(("t-1", "t+1")):  # a collapsed recurrence: a back edge, not a rank
-                attrs["constraint"] = "false"
-        elif e.count > 1:
-            attrs.update(penwidth="2")
-        dot.edge(e.src, e.dst, **attrs)
+        dot.edge(e.src, e.dst, **_edge_attrs(e, g, place))
+    if g.values:  # last: a graph label set before the clusters would be inherited by them
+        dot.attr(label=_grad_caption(g), labelloc="b", labeljust="l", fontsize="10")
     return dot
 
 
@@ -186,37 +180,135 @@ def _emit(target: Any, v: VNode, values: bool) -> None:
     target.node(v.id, _label(v, values), **attrs)
 
 
-def _legend(graphviz: Any, edge_kinds: set[str]) -> Any:
-    """Four node swatches side by side, then the special edges drawn, in a box of their own."""
+def _edge_attrs(e: VEdge, g: TapeGraph, place: dict[str, Any]) -> dict[str, str]:
+    """Graphviz attributes of one edge: its kind's style, its label (or a collapsed slice's)."""
+    attrs: dict[str, str] = {"label": e.label} if e.label else {}
+    if e.kind == "saved":
+        attrs.update(dir="none", style="dashed", color="darkorange3")
+    elif e.kind in EDGE_STYLES:
+        attrs.update(EDGE_STYLES[e.kind])
+        if e.label.endswith(("t-1", "t+1")):
+            # a collapsed recurrence is a back edge, not a rank; leaving and entering the nodes'
+            # right sides, it loops beside the forward arrow instead of lying on top of it
+            attrs.update(constraint="false", tailport="e", headport="e")
+    elif e.count > 1:
+        attrs.update(penwidth="2")
+    span = _slice_span(e, g, place)
+    if span:
+        # a rank longer than the other edges: the label sits above the step box, off its caption
+        attrs.update(label=span, minlen="2")
+    return attrs
+
+
+def _places(g: TapeGraph) -> dict[str, Any]:
+    """Node id -> (group scope, t) for the nodes inside a time step (collapsed graphs only)."""
+    if not g.collapsed:
+        return {}
+    pat = re.compile(g.step_pattern)
+    place = {}
+    for v in g.nodes:
+        for k, part in enumerate(v.scope):
+            m = pat.fullmatch(part)
+            if m:
+                place[v.id] = (v.scope[:k], int(m.group(1)))
+                break
+    return place
+
+
+def _slice_span(e: VEdge, g: TapeGraph, place: dict[str, Any]) -> str:
+    """For output number t of a multi-output op (UnbindBackward0) going into the one drawn step
+    of a collapsed group: what the edge stands for, e.g. "output t -> step t, t = 0..199"."""
+    dst = place.get(e.dst)
+    if not e.label.isdigit() or dst is None or place.get(e.src) == dst:
+        return ""
+    grp = g.groups.get(dst[0])
+    if grp is None or len(grp.steps) < 2 or int(e.label) != dst[1]:
+        return ""
+    return f"output t -> step t,\nt = {grp.steps[0]}..{grp.steps[-1]}"
+
+
+def _grad_caption(g: TapeGraph) -> str:
+    """values=True: what "grad" in every box is the gradient of."""
+    outs = [v for v in g.nodes if v.kind == "output"]
+    names = [v.title or "output" for v in outs]
+    if len(outs) == 1 and outs[0].lines[:1] == ["()"]:
+        return f"data: the value of the box;  grad = d {names[0]} / d data"
+    total = " + ".join(f"sum({n})" for n in names)
+    return f"data: the value of the box;  grad = dL / d data, where L = {total}"
+
+
+_NODE_KEYS = [
+    ("op", "op (grad_fn)"),
+    ("leaf", "leaf (parameter)"),
+    ("saved", "saved tensor"),
+    ("output", "output"),
+]
+_EDGE_KEYS = [
+    ("recurrent", "recurrence: h from step t-1 (reverse: t+1)"),
+    ("cell", "LSTM cell state c"),
+    ("merged", "xN: N edges of the tape, one per time step"),
+]
+
+
+def _legend(graphviz: Any, g: TapeGraph) -> Any:
+    """The node kinds, special edges and frames this graph draws, in a box of their own."""
     legend = graphviz.Digraph(name="cluster_legend")
     legend.attr(label="legend", style="rounded", color="grey60", fontsize="10")
     row = graphviz.Digraph(name="legend_row")
     row.attr(rank="same")
-    keys = [
-        ("op", "op (grad_fn)"),
-        ("leaf", "leaf (parameter)"),
-        ("saved", "saved tensor"),
-        ("output", "output"),
-    ]
+    drawn = {v.kind for v in g.nodes} | {"op"}
+    keys = [(k, text) for k, text in _NODE_KEYS if k in drawn]
     for k, text in keys:
         row.node(f"legend_{k}", text, fillcolor=COLORS[k], shape="box")
     for (a, _), (b, _) in zip(keys, keys[1:]):
         row.edge(f"legend_{a}", f"legend_{b}", style="invis")
-    edges = [
-        ("recurrent", "recurrence (from t-1 / t+1)"),
-        ("cell", "LSTM cell state c"),
-    ]
+    kinds = {e.kind for e in g.edges} | ({"merged"} if any(e.count > 1 for e in g.edges) else set())
     last = f"legend_{keys[-1][0]}"
-    for k, text in edges:
-        if k in edge_kinds:
+    for k, text in _EDGE_KEYS:
+        if k in kinds:
             a, b = f"legend_{k}_from", f"legend_{k}_to"
             row.node(a, "", shape="point", width="0.05")
             row.node(b, "", shape="point", width="0.05")
             row.edge(last, a, style="invis")
-            row.edge(a, b, label=text, **EDGE_STYLES[k])
+            row.edge(a, b, label=text, **EDGE_STYLES.get(k, {"penwidth": "2"}))
             last = b
     legend.subgraph(row)
+    for k, text, style in _frame_keys(g) if g.cluster else ():
+        box = graphviz.Digraph(name=f"cluster_legend_{k}")
+        box.attr(label="", **style)
+        box.node(f"legend_frame_{k}", text, shape="plaintext", style="")
+        legend.subgraph(box)
+        legend.edge(f"legend_{keys[0][0]}", f"legend_frame_{k}", style="invis")
     return legend
+
+
+def _frame_keys(g: TapeGraph) -> list[tuple[str, str, dict[str, str]]]:
+    """(key, text, cluster style) of each kind of frame the graph draws."""
+    pat = re.compile(g.step_pattern)
+    parts = {(p, v.scope[: k + 1]) for v in g.nodes for k, p in enumerate(v.scope)}
+    layers = {bool(m.group(2)) for p, _ in parts if (m := _LAYER.fullmatch(p))}
+    steps = any(pat.fullmatch(p) for p, _ in parts)
+    gates = {s[-1] for _, s in parts if _is_gate(s, pat)}
+    frames = []
+    if False in layers:
+        frames.append(("layer", "layer k: one layer,\nforward in time", _cluster_style("l0", False)))
+    if True in layers:
+        frames.append(
+            (
+                "reverse",
+                "layer k (reverse): its\nbackward-in-time direction",
+                _cluster_style("l0_reverse", False),
+            )
+        )
+    if steps:
+        text = "t = k: one time step"
+        if g.collapsed:
+            text += "\n(x N: drawn once for N steps)"
+        frames.append(("step", text, _cluster_style("t0", True)))
+    if gates:
+        text = "a gate of the cell" + ("\n(green: the cell state c)" if CELL_SCOPE in gates else "")
+        frames.append(("gate", text, _gate_style("i")))
+    return frames
 
 
 def _natural(scope: tuple[str, ...]) -> list[Any]:
