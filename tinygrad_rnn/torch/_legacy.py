@@ -34,8 +34,26 @@ def _options(d: np.dtype) -> str:
 def _invalid(args: tuple[Any, ...], kwargs: dict[str, Any]) -> TypeError:
     got = [_check.type_name(a) for a in args] + [f"{k}={_check.type_name(v)}" for k, v in kwargs.items()]
     got = [g.replace("dtype=dtype", "dtype=torch.dtype") for g in got]
+    signatures = _SIGNATURES
+    if len(args) > 1 and not kwargs:  # torch explains the mismatch: after (*, device) for two, else size/data
+        why = f"      didn't match because some of the arguments have invalid types: ({', '.join(f'!{g}!' for g in got)})\n"
+        lines = signatures.split("\n")
+        for i in (1,) if len(args) == 2 else (4, 5):
+            lines[i] += "\n" + why.rstrip("\n")
+        signatures = "\n".join(lines)
     return TypeError(
-        f"new() received an invalid combination of arguments - got ({', '.join(got)}), {_SIGNATURES}"
+        f"new() received an invalid combination of arguments - got ({', '.join(got)}), {signatures}"
+    )
+
+
+def _unpack_error(args: tuple[Any, ...]) -> TypeError | None:
+    """torch's error for sizes whose first is an int and a later one is not (None: not that case)."""
+    if not _check.is_int(args[0]):
+        return None
+    pos, bad = next((i, a) for i, a in enumerate(args) if not _check.is_int(a))
+    return TypeError(
+        f"new(): argument 'size' failed to unpack the object at pos {pos + 1} with error "
+        f'"type must be tuple of ints,but got {_check.type_name(bad)}"'
     )
 
 
@@ -67,12 +85,11 @@ class _LegacyTensor(metaclass=_LegacyType):
             )
         if not args:
             return make(np.zeros((0,), d))
-        if all(_check.is_int(a) and not isinstance(a, TensorBase) for a in args) or (
-            len(args) == 1 and isinstance(args[0], Size)
-        ):
+        sizes = all(_check.is_int(a) for a in args) and (len(args) > 1 or not isinstance(args[0], TensorBase))
+        if sizes or (len(args) == 1 and isinstance(args[0], Size)):
             return make(np.zeros(_check.new_sizes(cls.__name__, args), d))
         if len(args) > 1:
-            raise _invalid(args, kwargs)
+            raise _unpack_error(args) or _invalid(args, kwargs)
         data = args[0]
         if isinstance(data, TensorBase):
             if data.array.dtype != d:

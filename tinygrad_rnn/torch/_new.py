@@ -143,6 +143,7 @@ class NewMethods:
 
     def narrow(self, dim: int, start: Any, length: int) -> Any:
         """The slice start:start+length along dim (a view, in the graph)."""
+        _narrow_types(dim, start, length)
         nd = self.array.ndim
         if nd == 0:
             raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
@@ -167,7 +168,7 @@ class NewMethods:
 
     def repeat_interleave(self, repeats: Any, dim: Any = None, *, output_size: Any = None) -> Any:
         """Repeat each slice along dim `repeats` times (each element of the flattened tensor without dim)."""
-        return repeat_interleave(self, repeats, dim, output_size=output_size)
+        return interleave(self, repeats, dim, output_size, method=True)
 
     def view_dtype(self, dtype: Any) -> Any:
         """The same bytes read as another dtype (outside the graph, as torch's view(dtype) is)."""
@@ -190,29 +191,103 @@ class NewMethods:
         return make_tensor(self.result_type, a.view(dt), None, 0)
 
 
+def _narrow_types(dim: Any, start: Any, length: Any) -> None:
+    """torch's invalid-combination TypeError when narrow's arguments match neither of its signatures."""
+
+    def is_int(v: Any) -> bool:
+        return _check.is_int(v) and not isinstance(v, TensorBase)
+
+    args = (dim, start, length)
+    if is_int(dim) and is_int(length) and (is_int(start) or isinstance(start, TensorBase)):
+        return
+    names = [_check.type_name(a) for a in args]
+    lines = []
+    for sig, start_ok in (
+        ("(int dim, Tensor start, int length)", isinstance(start, TensorBase)),
+        ("(int dim, int start, int length)", is_int(start)),
+    ):
+        marks = [n if ok else f"!{n}!" for n, ok in zip(names, (is_int(dim), start_ok, is_int(length)))]
+        lines.append(
+            f" * {sig}\n      didn't match because some of the arguments have invalid types: ({', '.join(marks)})\n"
+        )
+    raise TypeError(
+        f"narrow() received an invalid combination of arguments - got ({', '.join(names)}), but expected one of:\n"
+        + "".join(lines)
+    )
+
+
 def _no_more(fn: str, kw: dict[str, Any]) -> None:
     for k in kw:
         if k not in ("layout", "pin_memory"):
             raise _check.unexpected_keyword(fn, k)
 
 
-def repeat_interleave(input: Any, repeats: Any = None, dim: Any = None, *, output_size: Any = None) -> Any:  # noqa: A002
+_NOT_GIVEN: Any = object()  # repeat_interleave(t) differs from repeat_interleave(t, None) (a TypeError)
+_SIGNATURES_FN = (
+    " * (Tensor input, Tensor repeats, int dim = None, *, int output_size = None)\n"
+    " * (Tensor repeats, *, int output_size = None)\n{why}"
+    " * (Tensor input, int repeats, int dim = None, *, int output_size = None)\n"
+)
+_SIGNATURES_METHOD = (
+    " * (Tensor repeats, int dim = None, *, int output_size = None)\n"
+    " * (int repeats, int dim = None, *, int output_size = None)\n"
+)
+
+
+def _invalid_repeats(args: tuple[Any, ...], method: bool) -> TypeError:
+    """torch's invalid-combination TypeError for repeats of another type (function or method form)."""
+    names = [_check.type_name(a) for a in args]
+    got = f"got ({', '.join(names)}), but expected one of:\n"
+    if method:
+        return TypeError(
+            f"repeat_interleave() received an invalid combination of arguments - {got}{_SIGNATURES_METHOD}"
+        )
+    why = (  # torch explains the mismatch against (Tensor repeats) only when a dim was given too
+        f"      didn't match because some of the arguments have invalid types: "
+        f"({', '.join(n if i == 0 and n == 'Tensor' else f'!{n}!' for i, n in enumerate(names))})\n"
+        if len(args) > 2
+        else ""
+    )
+    return TypeError(
+        f"repeat_interleave() received an invalid combination of arguments - {got}{_SIGNATURES_FN.format(why=why)}"
+    )
+
+
+def repeat_interleave(
+    input: Any,  # noqa: A002
+    repeats: Any = _NOT_GIVEN,
+    dim: Any = None,
+    *,
+    output_size: Any = None,
+) -> Any:
     """torch.repeat_interleave(input, repeats, dim) or, with one tensor of counts, the indices they repeat."""
-    if repeats is None:  # repeat_interleave(repeats): the indices 0..n-1, each repeated repeats[i] times
+    # repeat_interleave(repeats): the indices 0..n-1, each repeated repeats[i] times
+    if repeats is _NOT_GIVEN:
         _check.tensor("repeat_interleave", "repeats", 1, input)
         idx = make_tensor(input.result_type, np.arange(input.array.size, dtype=np.int64), None, 0)
-        return repeat_interleave(idx, input, 0, output_size=output_size)
-    _check.tensor("repeat_interleave", "input", 1, input)
-    if not isinstance(repeats, TensorBase) and not _check.is_int(repeats):
-        raise TypeError(
-            "repeat_interleave() received an invalid combination of arguments - got (Tensor, "
-            f"{_check.type_name(repeats)}), but expected one of: (Tensor input, Tensor repeats, int dim = None, "
-            "*, int output_size = None) (Tensor input, int repeats, int dim = None, *, int output_size = None)"
-        )
+        return interleave(idx, input, 0, output_size, method=False)
+    return interleave(input, repeats, dim, output_size, method=False)
+
+
+def _zero_dim(repeats: Any, dim: Any) -> IndexError:
+    """torch's error for a 0-d input with a dim: index_select's, or unsqueeze(dim + 1)'s."""
+    if isinstance(repeats, TensorBase):
+        d = _check.integer("repeat_interleave", "dim", 3, dim)
+        return IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    _dim("repeat_interleave", dim, 0)
+    return IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+
+
+def interleave(input: Any, repeats: Any, dim: Any, output_size: Any, method: bool) -> Any:  # noqa: A002
+    """repeat_interleave with the repeats given, as the function (method=False) or the Tensor method."""
+    ok = isinstance(input, TensorBase) and (isinstance(repeats, TensorBase) or _check.is_int(repeats))
+    if not ok or (dim is not None and (isinstance(dim, TensorBase) or not _check.is_int(dim))):
+        given = (repeats,) if method else (input, repeats)
+        raise _invalid_repeats(given + (() if dim is None else (dim,)), method)
+    if input.array.ndim == 0 and dim is not None:
+        raise _zero_dim(repeats, dim)
     x = input if dim is not None else ops.reshape(input, (-1,))
     d = 0 if dim is None else _dim("repeat_interleave", dim, input.array.ndim)
-    if x.array.ndim == 0:
-        x = ops.reshape(x, (1,))
     counts = repeat_counts(repeats, x.array.shape[d], dim)
     if output_size is not None and int(output_size) != int(counts.sum()):
         raise RuntimeError("allocated size does not match required size")

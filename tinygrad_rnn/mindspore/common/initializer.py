@@ -63,6 +63,8 @@ def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
 
 
 def _fan(shape: tuple[int, ...], mode: str) -> int:
+    if not isinstance(mode, str):  # MindSpore calls mode.lower(): its AttributeError, word for word
+        raise AttributeError(f"'{type(mode).__name__}' object has no attribute 'lower'")
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"'mode' {mode} not supported, please use one of ['fan_in', 'fan_out']")
@@ -72,6 +74,11 @@ def _fan(shape: tuple[int, ...], mode: str) -> int:
 
 def _gain(nonlinearity: str, slope: Any) -> float:
     """The recommended gain of a nonlinearity (leaky_relu: sqrt(2 / (1 + slope^2)))."""
+    if not isinstance(nonlinearity, str):
+        raise ValueError(
+            "For 'HeUniform', the argument 'nonlinearity' should be one of ['sigmoid', 'tanh', 'relu' or "
+            f"'leaky_relu'], but got {nonlinearity}."
+        )
     if nonlinearity in ("linear", "conv1d", "conv2d", "conv3d", "sigmoid") or nonlinearity.startswith(
         "conv_transpose"
     ):
@@ -92,11 +99,28 @@ def _gain(nonlinearity: str, slope: Any) -> float:
     return math.sqrt(2.0 / (1 + slope**2))
 
 
+# MindSpore computes with the arguments as given: a non-number fails in Python's arithmetic, and these
+# are those errors, word for word
+def _operand(v: Any, op: str) -> None:
+    """TypeError as Python's for `v` in `v op float` (op '*'), `-v` (op '-') or `v < 0` (op '<')."""
+    if isinstance(v, numbers.Real):
+        return
+    name = type(v).__name__
+    if op == "-":
+        raise TypeError(f"bad operand type for unary -: '{name}'")
+    if op == "<":
+        raise TypeError(f"'<' not supported between instances of '{name}' and 'int'")
+    if isinstance(v, (str, list, tuple)):
+        raise TypeError("can't multiply sequence by non-int of type 'float'")
+    raise TypeError(f"unsupported operand type(s) for *: '{name}' and 'float'")
+
+
 def _fill_uniform(arr: np.ndarray, bound: float) -> None:
     arr[...] = philox.uniform(arr.shape, -bound, bound, philox.numpy_seed())
 
 
 def _fill_normal(arr: np.ndarray, mean: float, sigma: float) -> None:
+    _operand(sigma, "<")
     if sigma < 0:
         raise ValueError("sigma < 0")
     arr[...] = philox.normal(arr.shape, mean, sigma, philox.numpy_seed())
@@ -126,6 +150,11 @@ class Constant(Initializer):
         self.value = value
 
     def _initialize(self, arr: np.ndarray) -> None:
+        if isinstance(self.value, str) and arr.dtype.kind == "f":  # numpy's fill: float(value)
+            try:
+                float(self.value)
+            except ValueError:
+                raise ValueError(f"could not convert string to float: {self.value!r}") from None
         arr.fill(self.value)
 
 
@@ -138,6 +167,7 @@ class Uniform(Initializer):
         self.scale = scale
 
     def _initialize(self, arr: np.ndarray) -> None:
+        _operand(self.scale, "-")
         _fill_uniform(arr, self.scale)
 
 
@@ -163,6 +193,7 @@ class XavierUniform(Initializer):
 
     def _initialize(self, arr: np.ndarray) -> None:
         fan_in, fan_out = _fans(arr.shape)
+        _operand(self.gain, "*")
         _fill_uniform(arr, self.gain * math.sqrt(6.0 / (fan_in + fan_out)))
 
 
@@ -176,6 +207,7 @@ class XavierNormal(Initializer):
 
     def _initialize(self, arr: np.ndarray) -> None:
         fan_in, fan_out = _fans(arr.shape)
+        _operand(self.gain, "*")
         _fill_normal(arr, 0, self.gain * math.sqrt(2.0 / float(fan_in + fan_out)))
 
 
@@ -210,6 +242,7 @@ class TruncatedNormal(Initializer):
         self.sigma, self.mean, self.a, self.b = sigma, mean, a, b
 
     def _initialize(self, arr: np.ndarray) -> None:
+        _operand(self.sigma, "<")
         if self.sigma < 0:
             raise ValueError("sigma < 0")
         gen = np.random.default_rng(philox.numpy_seed())
@@ -239,7 +272,7 @@ def _shape(shape: Any) -> tuple[int, ...] | None:
 def initializer(init: Any, shape: Any = None, dtype: Any = mstype.float32) -> Tensor:
     """A Tensor of `shape` and `dtype` filled by `init`: an Initializer, its name ('normal', 'zeros',
     'xavier_uniform', ...), a number (Constant) or a Tensor (returned as is, its shape checked)."""
-    if isinstance(init, bool) or not isinstance(init, (Tensor, numbers.Number, str, Initializer)):
+    if not isinstance(init, (Tensor, numbers.Number, str, Initializer)):  # a bool is a number: Constant
         raise TypeError(
             "For 'initializer', the type of the 'init' argument should be 'Tensor', 'number', 'string' or "
             f"'initializer', but got {type(init)}."

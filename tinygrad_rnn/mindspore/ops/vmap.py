@@ -15,6 +15,12 @@ from ...tape import TensorBase
 from ..common.tensor import Tensor
 
 
+def _abstract(v: Any) -> str:
+    """How MindSpore's graph compiler shows a Python scalar in its messages."""
+    kind = {bool: "Bool", int: "Int64", float: "Float32", str: "String"}.get(type(v), type(v).__name__)
+    return f"AbstractScalar(Type: {kind}, Value: {v}, Shape: NoShape)"
+
+
 def _axes_error(v: Any) -> RuntimeError:
     return RuntimeError(f"The axis in vmap`s 'in_axes' can only be of type Int or None, but got {v!r}.")
 
@@ -69,6 +75,10 @@ def _stack(outs: list[Any], out_axes: Any) -> Any:
     items = [o if isinstance(o, TensorBase) else Tensor(o) for o in outs]
     if out_axes is None:
         return items[0]
+    if isinstance(out_axes, bool) or not isinstance(out_axes, int):
+        raise RuntimeError(
+            f"The axis in vmap`s 'out_axes' can only be of type Int or None, but got {_abstract(out_axes)}."
+        )
     nd = items[0].ndim + 1
     if not -nd <= out_axes < nd:
         raise RuntimeError(
@@ -85,6 +95,10 @@ def vmap(fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callabl
         raise RuntimeError("The 'in_axes' of 'vmap' cannot be a single None while 'fn' is not a 'CellList'.")
 
     def wrapper(*args: Any) -> Any:
+        if not callable(fn):
+            raise RuntimeError(
+                f"'VmapOperation' arg0 must be a 'Function' or 'Cell', but got {_abstract(fn)}."
+            )
         axes = tuple(in_axes) if isinstance(in_axes, (tuple, list)) else in_axes
         pairs = [(x, ax) for x, ax in _pair_axes(args, axes) if ax is not None]
         sizes = [x.shape[ax] for x, ax in pairs]
@@ -97,8 +111,8 @@ def vmap(fn: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0) -> Callabl
                     f"and {s}."
                 )
         outs = [fn(*_slice(args, axes, i)) for i in range(sizes[0])]
-        if not outs:
-            raise RuntimeError("vmap over an axis of size 0 has nothing to stack.")
+        if not outs:  # MindSpore's vectorised graph fails the same way: nothing to index
+            raise ValueError("For primitive:'TupleGetItem', cannot get item by index from an empty sequence.")
         return _stack(outs, out_axes)
 
     return wrapper

@@ -56,11 +56,12 @@ def _check_shapes(xs: tuple[int, ...], ts: tuple[int, ...]) -> None:
         raise RuntimeError(f"Expected target size {[xs[0], *xs[2:]]}, got {list(ts)}")
 
 
-def _check_args(input: Any, target: Any, weight: Any) -> None:
+def _check_args(input: Any, target: Any, weight: Any, ignore_index: Any) -> None:
     _check.tensor("nll_loss_nd", "input", 1, input)
     _check.tensor("nll_loss_nd", "target", 2, target)
     if weight is not None:
         _check.tensor("nll_loss_nd", "weight", 3, weight)
+    _check.integer("nll_loss_nd", "ignore_index", 5, ignore_index)
     xs = input.array.shape
     _check_shapes(xs, target.array.shape)
     if target.array.dtype not in (np.int64, np.uint8):
@@ -73,11 +74,11 @@ def _check_args(input: Any, target: Any, weight: Any) -> None:
             if len(xs) <= 2
             else "weight tensor should be defined either for all or no classes"
         )
+    _check.kernel("nll_loss_out_frame" if len(xs) <= 2 else "nll_loss2d_forward_out_frame", input)
     if weight is not None and weight.array.dtype != input.array.dtype:
         raise RuntimeError(
             f"expected scalar type {_check.scalar_name(input)} but found {_check.scalar_name(weight)}"
         )
-    _check.kernel("nll_loss_out_frame" if len(xs) <= 2 else "nll_loss2d_forward_out_frame", input)
 
 
 def nll_loss(
@@ -93,7 +94,8 @@ def nll_loss(
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    _check_args(input, target, weight)
+    _check_args(input, target, weight, ignore_index)
+    ignore_index = int(ignore_index.array.item() if isinstance(ignore_index, TensorBase) else ignore_index)
     x, t = input, target.array.astype(np.int64)
     if x.array.ndim == 1:  # one sample: a batch of one
         x, t = ops.reshape(x, (1, -1)), t.reshape(1)
@@ -146,20 +148,17 @@ class LogSoftmax(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
-        if not isinstance(input, TensorBase):
-            raise TypeError(
-                f"log_softmax(): argument 'input' (position 1) must be Tensor, not {_check.type_name(input)}"
-            )
+        if not isinstance(input, TensorBase):  # torch's F.log_softmax calls input.dim() / input.log_softmax
+            attr = "dim" if self.dim is None else "log_softmax"
+            raise AttributeError(f"'{type(input).__name__}' object has no attribute '{attr}'")
         nd = input.array.ndim
         dim = (0 if nd in (0, 1, 3) else 1) if self.dim is None else self.dim  # torch's legacy implicit dim
-        lo, hi = -max(nd, 1), max(nd, 1) - 1
-        if not lo <= dim <= hi:
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
-            )
+        d = _check.norm_dim(dim, nd, "log_softmax")
+        last = nd == 0 or d == nd - 1
+        _check.kernel("log_softmax_lastdim_kernel_impl" if last else "log_softmax_kernel_impl", input)
         if not nd:
             return ops.reshape(_F.log_softmax(ops.reshape(input, (1,)), 0), ())
-        return _F.log_softmax(input, dim % nd)
+        return _F.log_softmax(input, d)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

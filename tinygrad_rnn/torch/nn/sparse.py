@@ -53,7 +53,7 @@ def _padding_index(padding_idx: int | None, n: int) -> int | None:
     return padding_idx
 
 
-def _check_indices(input: Any, weight: Any) -> np.ndarray:
+def _check_indices(input: Any, weight: Any, padding_idx: Any) -> np.ndarray:
     if not isinstance(input, TensorBase):
         raise TypeError(
             f"embedding(): argument 'indices' (position 2) must be Tensor, not {_qualified(input)}"
@@ -62,8 +62,14 @@ def _check_indices(input: Any, weight: Any) -> np.ndarray:
         raise TypeError(
             f"embedding(): argument 'weight' (position 1) must be Tensor, not {_qualified(weight)}"
         )
+    if padding_idx is not None and not _check.is_int(padding_idx):
+        raise TypeError(
+            f"embedding(): argument 'padding_idx' (position 3) must be int, not {_check.type_name(padding_idx)}"
+        )
     if weight.array.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
+    if weight.array.shape[0] == 0 and input.array.size:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     idx = input.array
     if idx.dtype not in (np.int64, np.int32):
         d = np.dtype(idx.dtype)
@@ -97,15 +103,19 @@ def embedding(
     sparse: bool = False,
 ) -> Tensor:
     """weight[input]: rows of weight (no gradient reaches row padding_idx). sparse=True: a dense grad."""
-    if isinstance(weight, TensorBase) and weight.array.ndim >= 1:
+    if padding_idx is not None:  # torch reads weight.size(0) first, as a method call
+        if not isinstance(weight, TensorBase):
+            raise AttributeError(f"'{type(weight).__name__}' object has no attribute 'size'")
+        if weight.array.ndim == 0:
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
         padding_idx = _padding_index(padding_idx, weight.array.shape[0])
-    idx = _check_indices(input, weight)
+    idx = _check_indices(input, weight, padding_idx)
     if max_norm is not None:
         with no_grad():
             _renorm(weight, idx, float(max_norm), float(norm_type))
     picked = ops.getitem(weight, idx)
-    if padding_idx is None and not scale_grad_by_freq:
-        return picked
+    if (padding_idx is None and not scale_grad_by_freq) or not weight.requires_grad:
+        return picked  # the scaling below only shapes the gradient
     scale = np.ones(idx.shape, weight.array.dtype)
     if scale_grad_by_freq:
         values, inverse, counts = np.unique(idx, return_inverse=True, return_counts=True)
@@ -154,6 +164,11 @@ class Embedding(Module):
         w = self.weight.array
         w[...] = generator().standard_normal(w.shape).astype(w.dtype)
         if self.padding_idx is not None:
+            if not isinstance(self.padding_idx, (int, np.integer)):  # torch zeroes weight[padding_idx]
+                raise IndexError(
+                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                    f"valid indices (got {type(self.padding_idx).__name__})"
+                )
             w[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:

@@ -34,7 +34,15 @@ def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
     return shape
 
 
+def _scalar_abstract(v: Any) -> str:
+    """How MindSpore's graph compiler shows a Python scalar in its messages."""
+    kind = {bool: "Bool", int: "Int64", float: "Float32", str: "String"}.get(type(v), type(v).__name__)
+    return f"AbstractScalar(Type: {kind}, Value: {v}, Shape: NoShape)"
+
+
 def _float_dtype(op: str, dtype: Any) -> np.dtype:
+    if dtype is not None and not isinstance(dtype, mstype.Type):
+        raise ValueError(f"For '{op}', the 'dtype' must be a float type, but got {dtype}.")
     np_dtype = mstype.to_np(dtype) or np.dtype(np.float32)
     if np_dtype.kind != "f":
         raise ValueError(f"For '{op}', the 'dtype' must be a float type, but got {mstype.from_np(np_dtype)}.")
@@ -81,15 +89,23 @@ def uniform(shape: Any, minval: Any, maxval: Any, seed: Any = None, dtype: Any =
             "For functional operator[uniform], the input[minval] and input[maxval] must be a Tensor."
         )
     np_dtype = mstype.to_np(dtype)
+    if not isinstance(shape, (tuple, list)):  # the UniformReal primitive's graph-time error
+        raise RuntimeError(f"Unexpected type of input0:{_scalar_abstract(shape)} of op:UniformReal")
     shape = check.shape("uniform", "shape", shape)
+    for i, n in enumerate(shape):
+        if n < 0:
+            raise ValueError(
+                f"For primitive[UniformReal], the the {i}th dimension of input shape must be greater than or "
+                f"equal to 0, but got {n}."
+            )
+    for v in (minval, maxval):
+        if v.array.dtype != np_dtype:
+            raise TypeError(
+                f"For 'uniform', the value data type '{mstype.from_np(np_dtype)}' is not consistent with "
+                f"assigned tensor data type {v.dtype}."
+            )
     gen = _generator(seed)
     lo, hi = minval.array, maxval.array
     if np_dtype.kind in "iu":
-        for v in (minval, maxval):
-            if v.array.dtype != np_dtype:
-                raise TypeError(
-                    f"For 'uniform', the value data type '{mstype.from_np(np_dtype)}' is not consistent with "
-                    f"assigned tensor data type {v.dtype}."
-                )
         return Tensor(gen.integers(lo, hi, shape).astype(np_dtype))
     return Tensor((lo + (hi - lo) * gen.random(shape)).astype(np_dtype))
