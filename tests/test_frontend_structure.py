@@ -62,12 +62,12 @@ def test_torch_dims_are_normalized_by_the_core() -> None:
 # ---------------------------------------------------------------------------------------------
 FUNCTIONS = {
     "array_func": "arange argmax argmin broadcast_to cast cat concat expand_dims flatten full max min ones "
-    "one_hot ones_like permute reshape select split squeeze stack swapaxes transpose unsqueeze unstack where "
-    "zeros zeros_like",
+    "one_hot ones_like permute reshape select split squeeze stack stop_gradient swapaxes topk transpose unsqueeze "
+    "unstack where zeros zeros_like",
     "math_func": "abs add amax amin div exp floor_divide log matmul maximum mean minimum mul neg pow sqrt square sub "
     "sum tanh",
-    "nn_func": "check_class_targets cross_entropy dropout log_softmax mse_loss relu sigmoid softmax",
-    "clip_func": "clamp clip_by_value",
+    "nn_func": "check_class_targets cross_entropy dropout log_softmax mse_loss nll_loss relu sigmoid softmax",
+    "clip_func": "clamp clip_by_global_norm clip_by_value",
     "random_func": "rand rand_like randint randn randn_like uniform",
 }
 PRIMITIVES = (

@@ -274,6 +274,7 @@ for _n in ("abs", "exp", "log", "sqrt", "neg", "square", "tanh", "relu", "sigmoi
 for _n in ("sum", "mean", "amax", "amin", "argmax", "argmin", "max", "min", "softmax", "log_softmax"):
     fn_and_method(_n, t(2, 3), k("dim", 1))
 fn_and_method("sort", t(2, 3), k("dim", 1))
+fn_and_method("topk", t(2, 3), k("int", 2), k("dim", 1))
 fn_and_method("unbind", t(2, 3), k("dim", 1))
 fn_and_method("squeeze", t(2, 1), k("dim", 1))
 fn_and_method("unsqueeze", t(2, 3), k("dim", 1))
@@ -378,6 +379,29 @@ for _n in (
     "nelement",
 ):
     row(f"Tensor.{_n}", lambda m, a, n=_n: getattr(a, n)(), t(2, 3))
+row("Tensor.narrow", lambda m, a, d, s, n: a.narrow(d, s, n), t(2, 3), k("dim", 1), k("int", 0), k("int", 2))
+row("Tensor.new", lambda m, a, s: a.new(s), t(2, 3), k("size", (2, 3)))
+row("Tensor.new(data)", lambda m, a, d: a.new(d), t(2, 3), k("data", [1.0, 2.0]))
+row("Tensor.new_empty", lambda m, a, s: a.new_empty(s).shape, t(2, 3), k("size", (2, 3)))
+row("Tensor.new_full", lambda m, a, s, v: a.new_full(s, v), t(2, 3), k("size", (2, 3)), k("num", 0.5))
+fn_and_method("repeat_interleave", t(2, 3), k("int", 2), k("dim", 1))
+row("Tensor.repeat_interleave(tensor)", lambda m, a, r: a.repeat_interleave(r, 0), t(2, 3), idx(2))
+row("Tensor.random_", lambda m, a, lo, hi: a.random_(lo, hi).shape, t(2, 3), k("int", 0), k("int", 5))
+row("Tensor.retain_grad", lambda m, a: a.retain_grad(), t(2, 3, nonleaf=True))
+row("Tensor.detach_", lambda m, a: a.detach_(), t(2, 3, nonleaf=True))
+# the memory-format objects, through the methods that take them
+row(
+    "Tensor.to(memory_format)",
+    lambda m, a, f: a.to(memory_format=f),
+    t(2, 3, 4, 5),
+    k("obj", Build(lambda m: m.contiguous_format, "contiguous_format")),
+)
+row(
+    "Tensor.clone(memory_format)",
+    lambda m, a, f: a.clone(memory_format=f),
+    t(2, 3, 4, 5),
+    k("obj", Build(lambda m: m.preserve_format, "preserve_format")),
+)
 row("Tensor.backward", lambda m, a, g: a.backward(g), t(2, 3, nonleaf=True), t(2, 3))
 row("Tensor.backward(scalar)", lambda m, a: a.sum().backward(), t(2, 3, nonleaf=True))
 
@@ -403,6 +427,20 @@ row("torch.tensor(dtype)", lambda m, d: m.tensor([1, 2], dtype=d), k("dtype", Bu
 row("torch.as_tensor", lambda m, d: m.as_tensor(d), k("data", [[1.0, 2.0], [3.0, 4.0]]))
 row("torch.from_numpy", lambda m, a: m.from_numpy(a), k("nd", Build(lambda m: np.ones((2, 3), np.float32))))
 row("torch.Tensor", lambda m, d: m.Tensor(d), k("data", [[1.0, 2.0], [3.0, 4.0]]))
+for _n, _data in (
+    ("FloatTensor", [[1.0, 2.0], [3.0, 4.0]]),
+    ("DoubleTensor", [[1.0, 2.0], [3.0, 4.0]]),
+    ("HalfTensor", [[1.0, 2.0], [3.0, 4.0]]),
+    ("LongTensor", [[1, 2], [3, 4]]),
+    ("IntTensor", [[1, 2], [3, 4]]),
+    ("ShortTensor", [[1, 2], [3, 4]]),
+    ("CharTensor", [[1, 2], [3, 4]]),
+    ("ByteTensor", [[1, 2], [3, 4]]),
+    ("BoolTensor", [[True, False], [False, True]]),
+):
+    row(f"torch.{_n}", lambda m, d, n=_n: getattr(m, n)(d), k("data", _data))
+    row(f"torch.{_n}(sizes)", lambda m, a, b, n=_n: getattr(m, n)(a, b), k("int", 2), k("int", 3))
+    row(f"torch.{_n}(size)", lambda m, s, n=_n: getattr(m, n)(s), k("size", (2, 3)))
 row("torch.manual_seed", lambda m, s: m.manual_seed(s), k("int", 3))
 row("torch.set_grad_enabled", lambda m, b: m.set_grad_enabled(b).__exit__(None, None, None), k("bool", True))
 row("torch.inference_mode", lambda m, b: m.inference_mode(b), k("bool", True))
@@ -417,6 +455,16 @@ def _printoptions(m: Any, p: Any) -> None:
 
 
 row("torch.set_printoptions", _printoptions, k("int", 4))
+
+
+def _default_dtype(m: Any, d: Any) -> None:
+    try:
+        m.set_default_dtype(d)
+    finally:  # global state: the rest of the test run has float32 as the default
+        m.set_default_dtype(m.float32)
+
+
+row("torch.set_default_dtype", _default_dtype, k("dtype", Build(lambda m: m.float64)))
 
 # -- torch.nn.functional -------------------------------------------------------------------------
 for _n in ("relu", "tanh", "sigmoid"):
@@ -446,6 +494,24 @@ row(
     k("str", "mean"),
 )
 row("F.cross_entropy(probs)", lambda m, a, y: m.nn.functional.cross_entropy(a, y), t(2, 3), t(2, 3))
+row(
+    "F.nll_loss",
+    lambda m, a, y, w, i, r: m.nn.functional.nll_loss(a, y, w, ignore_index=i, reduction=r),
+    t(4, 3),
+    idx(4),
+    t(3),
+    k("int", 1),
+    k("str", "mean"),
+)
+row("F.embedding", lambda m, x, w: m.nn.functional.embedding(x, w), idx(2, 3, hi=5), t(5, 3))
+row(
+    "F.embedding(padding_idx)",
+    lambda m, x, w, p: m.nn.functional.embedding(x, w, p),
+    idx(2, 3, hi=5),
+    t(5, 3),
+    k("dim", 1),
+)
+row("F.one_hot", lambda m, x, n: m.nn.functional.one_hot(x, n), idx(4, hi=3), k("int", 3))
 
 # -- torch.nn modules: constructors and forward ---------------------------------------------------
 LIN = Build(lambda m: m.nn.Linear(3, 4), "Linear(3, 4)")
@@ -535,6 +601,25 @@ row("nn.MSELoss", lambda m, r: m.nn.MSELoss(reduction=r), k("str", "mean"))
 row("nn.MSELoss.forward", lambda m, a, b: m.nn.MSELoss()(a, b), t(2, 3), t(2, 3))
 row("nn.CrossEntropyLoss", lambda m, r: m.nn.CrossEntropyLoss(reduction=r), k("str", "mean"))
 row("nn.CrossEntropyLoss.forward", lambda m, a, y: m.nn.CrossEntropyLoss()(a, y), t(4, 3), idx(4))
+row("nn.NLLLoss", lambda m, r: m.nn.NLLLoss(reduction=r), k("str", "mean"))
+row("nn.NLLLoss.forward", lambda m, a, y: m.nn.NLLLoss()(a, y), t(4, 3), idx(4))
+row("nn.LogSoftmax.forward", lambda m, x, d: m.nn.LogSoftmax(d)(x), t(2, 3), k("dim", 1))
+row(
+    "nn.Embedding",
+    lambda m, n, d, p, mx: m.nn.Embedding(n, d, p, mx),
+    k("int", 5),
+    k("int", 3),
+    k("dim", 1),
+    k("hyper", 1.0),
+)
+row("nn.Embedding.forward", lambda m, x: m.nn.Embedding(5, 3)(x), idx(2, 3, hi=5))
+row(
+    "nn.Embedding.from_pretrained",
+    lambda m, w, f, p: m.nn.Embedding.from_pretrained(w, f, p),
+    t(5, 3),
+    k("bool", True),
+    k("dim", 1),
+)
 row(
     "nn.Sequential",
     lambda m, a, b: m.nn.Sequential(a, b),
@@ -740,6 +825,11 @@ NOT_IN_GRID = {
     "Optimizer": "abstract base: rows Optimizer.* through SGD",
     "lr_scheduler": "module: rows lr_scheduler.*",
     "PackedSequence": "built by pack_padded_sequence: rows nn.utils.rnn.*",
+    "memory_format": "a type, not a function: its instances go through the (memory_format) rows",
+    "contiguous_format": "a torch.memory_format object: rows Tensor.*(memory_format)",
+    "preserve_format": "a torch.memory_format object: rows Tensor.*(memory_format)",
+    "channels_last": "a torch.memory_format object: rows Tensor.*(memory_format)",
+    "channels_last_3d": "a torch.memory_format object: rows Tensor.*(memory_format)",
 }
 
 

@@ -124,6 +124,7 @@ from ._printing import set_printoptions
 from ._storage import MemoryFormat as memory_format
 from ._storage import channels_last, channels_last_3d, contiguous_format, preserve_format
 from ._tensor import Tensor
+from ._topk import topk
 from .serialization import load, save
 
 __all__ = [
@@ -235,6 +236,7 @@ __all__ = [
     "tanh",
     "Tensor",
     "tensor",
+    "topk",
     "transpose",
     "uint8",
     "unbind",

@@ -1,5 +1,6 @@
-"""torch.Tensor's reductions (sum, mean, max / min with indices, amax / amin, argmax / argmin, sort), as a
-mixin of the frontend TensorBase: torch's dim / keepdim names (axis / keepdims accepted as aliases).
+"""torch.Tensor's reductions (sum, mean, max / min with indices, amax / amin, argmax / argmin, sort, and
+topk from _topk), as a mixin of the frontend TensorBase: torch's dim / keepdim names (axis / keepdims
+accepted as aliases).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ..tape import TensorBase, make_tensor
 from . import _check
 from ._check import norm_dim
 from ._grad_fn import MaxValues, MinValues, SortValues, ret_max, ret_min, ret_sort
+from ._topk import topk_method
 
 
 def _dims(dim: Any, axis: Any) -> Any:
@@ -134,6 +136,8 @@ class ReduceMethods:
         if dim is None:
             return make_tensor(self.result_type, np.asarray(np.argmin(self.array), np.int64), None, 0)
         return self._select(np.argmin, ret_min, dim, keepdim).indices
+
+    topk = topk_method  # (values, indices) of the k largest: _topk.py
 
     def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
         """(values, indices), stable like torch's CPU sort."""

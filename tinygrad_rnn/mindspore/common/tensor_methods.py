@@ -24,6 +24,7 @@ from ... import ops as core_ops
 from ...tape import TensorBase, make_tensor
 from .. import _checks as check
 from . import dtype as mstype
+from .topk import topk as topk_function
 
 
 def int_mean(x: Any, axis: Any, keepdims: bool) -> Any:
@@ -107,6 +108,10 @@ class TensorMethods:
     __slots__ = ()
 
     # -- reductions ------------------------------------------------------------------------------
+    def topk(self, k: Any, dim: Any = None, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+        """(values, int32 indices) of the k largest along dim (common/topk.py)."""
+        return topk_function(self, k, dim, largest, sorted)
+
     def sum(self, *args: Any, **kwargs: Any) -> Any:
         """``sum(axis=None, dtype=None, keepdims=False, initial=None)`` or ``sum(dim, keepdim=False)``."""
         axis = args[0] if args else kwargs.pop("dim", kwargs.pop("axis", None))

@@ -1,8 +1,9 @@
 """mindspore.nn: Cell, the RNN/LSTM/GRU layers and cells, Dense, Dropout, losses, optimisers and training wrappers."""
 
+from .activation import LogSoftmax
 from .basic import Dense, Dropout, Flatten, ReLU, Sigmoid, Softmax, Tanh
 from .cell import Cell, CellList, SequentialCell
-from .loss import CrossEntropyLoss, L1Loss, LossBase, MSELoss, SoftmaxCrossEntropyWithLogits
+from .loss import CrossEntropyLoss, L1Loss, LossBase, MSELoss, NLLLoss, SoftmaxCrossEntropyWithLogits
 from .optim import SGD, Adam, Momentum, Optimizer
 from .rnn_cells import GRUCell, LSTMCell, RNNCell
 from .rnns import GRU, LSTM, RNN
@@ -23,9 +24,11 @@ __all__ = [
     "GRUCell",
     "L1Loss",
     "LSTMCell",
+    "LogSoftmax",
     "LossBase",
     "MSELoss",
     "Momentum",
+    "NLLLoss",
     "Optimizer",
     "RNNCell",
     "ReLU",

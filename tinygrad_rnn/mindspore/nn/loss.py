@@ -1,4 +1,4 @@
-"""mindspore.nn losses: MSELoss, L1Loss, SoftmaxCrossEntropyWithLogits, CrossEntropyLoss."""
+"""mindspore.nn losses: MSELoss, L1Loss, SoftmaxCrossEntropyWithLogits, CrossEntropyLoss, NLLLoss."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import Any
 
 from ... import functional as core_functional
 from .. import _checks
-from ..ops.function.nn_func import cross_entropy
+from ..common.tensor import Tensor
+from ..ops.function.nn_func import cross_entropy, nll_loss
 from .cell import Cell
 
 
@@ -134,3 +135,23 @@ class CrossEntropyLoss(LossBase):
         return cross_entropy(
             logits, labels, self.weight, self.ignore_index, self.reduction, self.label_smoothing
         )
+
+
+class NLLLoss(LossBase):
+    """Negative log-likelihood of log-probabilities (classes on axis 1) at integer labels (ops.nll_loss),
+    with ``weight`` (a float16 / float32 Tensor) and ``ignore_index``; checked on MindSpore 2.10."""
+
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"):
+        super().__init__(reduction)
+        if weight is not None:
+            _checks.value_type("weight", weight, (Tensor,), "NLLLoss")
+            if weight.array.dtype.name not in ("float16", "float32"):
+                raise TypeError(
+                    "For 'NLLLoss', the 'weight' should be one of [mindspore.float16, mindspore.float32], "
+                    f"but got 'mindspore.{weight.array.dtype.name}'."
+                )
+        _checks.value_type("ignore_index", ignore_index, (int,), "NLLLoss")
+        self.weight, self.ignore_index = weight, ignore_index
+
+    def construct(self, logits: Any, labels: Any) -> Any:
+        return nll_loss(logits, labels, self.weight, self.ignore_index, self.reduction)

@@ -13,6 +13,7 @@ from .... import ops as core_ops
 from ... import _checks as check
 from ...common import dtype as mstype
 from ...common.tensor import Tensor
+from ...common.topk import topk  # noqa: F401  (ops.topk: (values, int32 indices) of the k largest)
 from .._utils import binary_operands, reduction_axes
 
 
@@ -323,3 +324,10 @@ def one_hot(indices: Any, depth: int, on_value: Any = 1, off_value: Any = 0, axi
     out = np.where(hot, on.array, off.array).astype(on.array.dtype)
     axis = check.axis("one_hot", "axis", axis, indices.ndim + 1) % (indices.ndim + 1)
     return Tensor(np.moveaxis(out, -1, axis))
+
+
+def stop_gradient(value: Any) -> Any:
+    """value cut from the graph (Tensors detached; tuples and lists element by element; others as given)."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(stop_gradient(v) for v in value)
+    return value.detach() if isinstance(value, Tensor) else value

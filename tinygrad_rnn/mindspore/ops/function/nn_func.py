@@ -110,14 +110,20 @@ def _cross_entropy_indices(
     input: Any, t: np.ndarray, weight: Any, ignore_index: int, reduction: str, smoothing: float
 ) -> Tensor:
     """torch's weighted NLL (mean: divided by the weights of the non-ignored targets) plus smoothing."""
-    dtype = input.array.dtype
     flat = _classes_last(input)
-    n_classes = flat.shape[1]
+    return _nll(input, core_functional.log_softmax(flat, 1), t, weight, ignore_index, reduction, smoothing)
+
+
+def _nll(
+    input: Any, lp: Any, t: np.ndarray, weight: Any, ignore_index: int, reduction: str, smoothing: float
+) -> Tensor:
+    """The weighted NLL of log-probabilities lp (rows, C) of `input`, with ignore_index and smoothing."""
+    dtype = input.array.dtype
+    n_classes = lp.shape[1]
     t = t.reshape(-1)
     keep = t != ignore_index
     hot = (np.where(keep, t, -1)[:, None] == np.arange(n_classes)).astype(dtype)
     w = _class_weights(weight, n_classes, 2).astype(dtype)
-    lp = core_functional.log_softmax(flat, 1)
     nll = -core_ops.sum_(lp * (hot * w), 1)
     smooth = -core_ops.sum_(lp * (w * keep[:, None].astype(dtype)), 1)
     if reduction == "none":
@@ -129,6 +135,36 @@ def _cross_entropy_indices(
         nll_r = nll_r / w_sum
         smooth_r = smooth_r / (w_sum if weight is not None else dtype.type(keep.sum()))
     return nll_r * (1 - smoothing) + smooth_r * (smoothing / n_classes) if smoothing else nll_r
+
+
+def nll_loss(
+    inputs: Any,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Negative log-likelihood of log-probabilities (classes on axis 1) at integer targets; a reduction
+    other than 'mean' / 'sum' gives one loss per target, as MindSpore 2.10 does."""
+    check.floating("nll_loss", "inputs", inputs)
+    check.tensor("nll_loss", "target", target)
+    if target.array.dtype.kind not in "iu":
+        raise TypeError(
+            "For primitive[GatherD], the input argument[index] must be a type of {Tensor[Int32], "
+            f"Tensor[Int64]}}, but got Tensor[{target.dtype}]."
+        )
+    n_classes = inputs.shape[1] if inputs.ndim > 1 else inputs.shape[0]
+    t = target.array.reshape(-1)
+    bad = t[(t != ignore_index) & ((t < -n_classes) | (t >= n_classes))]
+    if bad.size:
+        raise RuntimeError(
+            f"For 'GatherD', the value of 'index' must be in [{-n_classes}, {n_classes}), but got: {bad[0]}"
+        )
+    t = np.where(t < 0, t + n_classes, t)  # a gather: negative targets count from the end
+    t = np.where(target.array.reshape(-1) == ignore_index, ignore_index, t)
+    reduction = reduction if reduction in ("mean", "sum") else "none"
+    return _nll(inputs, _classes_last(inputs), t, weight, ignore_index, reduction, label_smoothing)
 
 
 def _classes_last(x: Any) -> Any:
