@@ -76,3 +76,16 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight^T + bias."""
     y = x @ weight.T
     return y + bias if bias is not None else y
+
+
+def topk_indices(a: np.ndarray, k: int, axis: int, largest: bool = True) -> np.ndarray:
+    """Indices of the k largest (smallest) entries along axis: stable, so ties keep ascending index,
+    and NaN counts as the largest (as torch's topk). The frontends' topk gather with these."""
+    if not largest:
+        order = np.argsort(a, axis=axis, kind="stable")
+    elif a.dtype.kind != "f":
+        order = np.argsort(~a if a.dtype.kind in "iu" else -a, axis=axis, kind="stable")  # ~a: no overflow
+    else:  # -a leaves NaN last: a second, primary key (not NaN) moves it first; lexsort sorts the last axis
+        key, notnan = np.moveaxis(-a, axis, -1), np.moveaxis(~np.isnan(a), axis, -1)
+        order = np.moveaxis(np.lexsort((key, notnan), axis=-1), -1, axis)
+    return np.take(order, np.arange(k), axis=axis)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops
+from ..functional import topk_indices
 from ..tape import TensorBase, make_tensor
 from . import _check
 from ._check import norm_dim
@@ -30,24 +31,6 @@ class TopkValues(ops.GetItem):
     """values of x.topk(k): a gather, named as torch names it."""
 
     name = "TopkBackward0"
-
-
-def _order(a: np.ndarray, d: int, largest: bool) -> np.ndarray:
-    """Stable argsort along d: descending (NaN first) when largest, else ascending (NaN last)."""
-    if not largest:
-        return np.argsort(a, axis=d, kind="stable")
-    # ~a reverses the order of integers without overflow; -a that of floats (NaN stays NaN, so
-    # it sorts last: move it first with a second, primary key)
-    key = ~a if a.dtype.kind in "iu" else -a
-    if a.dtype.kind != "f":
-        return np.argsort(key, axis=d, kind="stable")
-    return _lex(key, ~np.isnan(a), d)
-
-
-def _lex(key: np.ndarray, notnan: np.ndarray, d: int) -> np.ndarray:
-    """argsort by (notnan, key) along d, stable: lexsort works on the last axis only."""
-    k, n = np.moveaxis(key, d, -1), np.moveaxis(notnan, d, -1)
-    return np.moveaxis(np.lexsort((k, n), axis=-1), -1, d)
 
 
 _NAMES = ("input", "k", "dim", "largest", "sorted")
@@ -116,7 +99,7 @@ def _topk(bound: dict[str, Any]) -> Any:
         return ret_topk(
             TopkValues.apply(self, idx=()), make_tensor(self.result_type, np.zeros((), np.int64), None, 0)
         )
-    idx = np.take(_order(a, d, bool(largest)), np.arange(k), axis=d)
+    idx = topk_indices(a, k, d, bool(largest))
     grids = list(np.indices(idx.shape, sparse=True))
     full = tuple(grids[:d] + [idx] + grids[d + 1 :])
     indices = make_tensor(self.result_type, idx.astype(np.int64), None, 0)

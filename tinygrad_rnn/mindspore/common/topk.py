@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ... import ops as core_ops
+from ...functional import topk_indices
 from ...tape import make_tensor
 from ...tensor import Tensor as CoreTensor
 from .. import _checks as check
@@ -32,17 +33,6 @@ def _k(k: Any) -> int:
     raise TypeError(
         f"For primitive[TopK], the input argument[k] must be a type of {{Int32, Int64}}, but got {got}."
     )
-
-
-def _order(a: np.ndarray, d: int, largest: bool) -> np.ndarray:
-    """Stable argsort along d: descending when largest (NaN first), else ascending (NaN last)."""
-    if not largest:
-        return np.argsort(a, axis=d, kind="stable")
-    key = ~a if a.dtype.kind in "iu" else -a  # ~a reverses integers without overflow
-    if a.dtype.kind != "f":
-        return np.argsort(key, axis=d, kind="stable")
-    k, notnan = np.moveaxis(key, d, -1), np.moveaxis(~np.isnan(a), d, -1)
-    return np.moveaxis(np.lexsort((k, notnan), axis=-1), -1, d)  # lexsort: last key first
 
 
 def topk(input: Any, k: Any, dim: Any = None, largest: Any = True, sorted: Any = True) -> tuple:  # noqa: A002
@@ -69,7 +59,7 @@ def topk(input: Any, k: Any, dim: Any = None, largest: Any = True, sorted: Any =
     d %= a.ndim
     if not 0 < k <= a.shape[d]:
         raise ValueError(f"For primitive[TopK], the k must be in (0,{a.shape[d]}], but got {k}.")
-    idx = np.take(_order(a, d, bool(largest)), np.arange(k), axis=d)
+    idx = topk_indices(a, k, d, bool(largest))
     grids = list(np.indices(idx.shape, sparse=True))
     values = core_ops.GetItem.apply(input, idx=tuple(grids[:d] + [idx] + grids[d + 1 :]))
     return values, make_tensor(input.result_type, idx.astype(np.int32), None, 0)
