@@ -1,4 +1,5 @@
-"""tinygrad_rnn.functional (softmax, log_softmax, mse_loss, cross_entropy, dropout, linear) and the
+"""tinygrad_rnn.functional (softmax, log_softmax, mse_loss, cross_entropy, dropout, linear,
+topk_indices) and the
 package generator it draws dropout masks from (tinygrad_rnn.random).
 
 Values are checked against numpy formulas written out here, gradients against finite differences
@@ -15,7 +16,15 @@ import pytest
 
 import tinygrad_rnn as tg
 from tinygrad_rnn import Tensor, functional
-from tinygrad_rnn.functional import cross_entropy, dropout, linear, log_softmax, mse_loss, softmax
+from tinygrad_rnn.functional import (
+    cross_entropy,
+    dropout,
+    linear,
+    log_softmax,
+    mse_loss,
+    softmax,
+    topk_indices,
+)
 from tinygrad_rnn.gradcheck import gradcheck, gradgradcheck
 from tinygrad_rnn.random import generator, manual_seed
 
@@ -40,7 +49,15 @@ def test_the_module_exposes_exactly_these_functions():
         if not name.startswith("_") and f.__module__ == functional.__name__
     }
     # a new function here needs its tests in this file
-    assert public == {"softmax", "log_softmax", "mse_loss", "cross_entropy", "dropout", "linear"}
+    assert public == {
+        "softmax",
+        "log_softmax",
+        "mse_loss",
+        "cross_entropy",
+        "dropout",
+        "linear",
+        "topk_indices",
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,3 +285,51 @@ def test_linear_gradients_by_hand_and_gradcheck():
     x, w, b = _leaf(x0[:2]), _leaf(w0), _leaf(b0)
     assert gradcheck(linear, [x, w, b], atol=1e-7, rtol=1e-5)
     assert gradcheck(lambda xx, ww: linear(xx, ww), [x, w], atol=1e-7, rtol=1e-5)
+
+
+# ---------------------------------------------------------------------------------------------
+# topk_indices: against a plain-Python definition (sort by value, ties by ascending index, NaN
+# largest); tests/test_torch_topk.py and the MindSpore tests compare topk itself with the real ones
+# ---------------------------------------------------------------------------------------------
+def _python_topk(row, k, largest):
+    def key(i):
+        v = row[i]
+        nan = isinstance(v, float) and math.isnan(v)
+        if largest:  # NaN first, then larger values, ties: smaller index first
+            return (0 if nan else 1, 0 if nan else -v, i)
+        return (1 if nan else 0, 0 if nan else v, i)
+
+    return sorted(range(len(row)), key=key)[:k]
+
+
+_TOPK_ROWS = {
+    "float ties": [1.0, 3.0, 3.0, -2.0, 1.0, 3.0],
+    "float nan": [0.5, float("nan"), 2.0, float("nan"), -1.0],
+    "float inf": [float("-inf"), 1.0, float("inf"), 1.0],
+    "int extremes": [np.iinfo(np.int64).min, 0, np.iinfo(np.int64).max, 0, -5],
+    "uint": [3, 0, 255, 3, 7],
+    "bool": [False, True, False, True],
+}
+_TOPK_DTYPES = {"float": np.float64, "int": np.int64, "uint": np.uint8, "bool": np.bool_}
+
+
+@pytest.mark.parametrize("largest", [True, False], ids=["largest", "smallest"])
+@pytest.mark.parametrize("name", list(_TOPK_ROWS))
+def test_topk_indices_matches_a_python_sort(name, largest):
+    row = _TOPK_ROWS[name]
+    a = np.array(row, dtype=_TOPK_DTYPES[name.split()[0]])
+    for k in range(len(row) + 1):
+        got = topk_indices(a, k, axis=0, largest=largest)
+        assert got.tolist() == _python_topk(a.tolist(), k, largest), (name, k)
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, -1])
+def test_topk_indices_works_along_any_axis(axis):
+    a = np.random.default_rng(3).integers(-3, 4, size=(4, 5, 6)).astype(np.float64)
+    a[1, 2, 3] = np.nan
+    got = topk_indices(a, 3, axis=axis)
+    moved = np.moveaxis(a, axis, -1)
+    want = np.empty(moved.shape[:-1] + (3,), dtype=np.int64)
+    for idx in np.ndindex(moved.shape[:-1]):
+        want[idx] = _python_topk(moved[idx].tolist(), 3, True)
+    np.testing.assert_array_equal(got, np.moveaxis(want, -1, axis))

@@ -84,7 +84,7 @@ def topk_indices(a: np.ndarray, k: int, axis: int, largest: bool = True) -> np.n
     if not largest:
         order = np.argsort(a, axis=axis, kind="stable")
     elif a.dtype.kind != "f":
-        order = np.argsort(~a if a.dtype.kind in "iu" else -a, axis=axis, kind="stable")  # ~a: no overflow
+        order = np.argsort(~a if a.dtype.kind in "iub" else -a, axis=axis, kind="stable")  # ~a: no overflow
     else:  # -a leaves NaN last: a second, primary key (not NaN) moves it first; lexsort sorts the last axis
         key, notnan = np.moveaxis(-a, axis, -1), np.moveaxis(~np.isnan(a), axis, -1)
         order = np.moveaxis(np.lexsort((key, notnan), axis=-1), -1, axis)
