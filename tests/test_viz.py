@@ -312,7 +312,7 @@ def test_collapse_node_count_is_independent_of_T(show_saved):
         src = g.digraph().source
         assert dot_counts(src) == (g.count(), g.count_edges())
         assert len(re.findall(r'subgraph "cluster_rnn/l0/t\d+"', src)) == 1
-        assert f"(x {T}, one drawn for t = 0..{T - 1})" in src
+        assert f"t = {T - 1}\\l(x {T})" in src  # the step caption: the last step, drawn for T
         assert g.count_edges("recurrent") == 1
         assert 'label="from t-1"' in src
     assert len(counts) == 1

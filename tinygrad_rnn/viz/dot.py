@@ -102,8 +102,8 @@ def _cluster_label(part: str, scope: tuple[str, ...], g: TapeGraph, pat: re.Patt
         t = int(m.group(1))
         grp = g.groups.get(scope[:-1])
         if g.collapsed and grp is not None and grp.rep == t and len(grp.steps) > 1:
-            lo, hi = grp.steps[0], grp.steps[-1]
-            return f"t = {t}   (x {len(grp.steps)}, one drawn for t = {lo}..{hi})"
+            # short: the box is narrow, and the legend says what "x N" means
+            return rf"t = {t}\l(x {len(grp.steps)})\l"
         return f"t = {t}"
     if _is_gate(scope, pat):
         return GATE_LABELS[part]
@@ -193,10 +193,15 @@ def _edge_attrs(e: VEdge, g: TapeGraph, place: dict[str, Any]) -> dict[str, str]
             attrs.update(constraint="false", tailport="e", headport="e")
     elif e.count > 1:
         attrs.update(penwidth="2")
+    if e.dst in place and place.get(e.src) != place[e.dst] and "headport" not in attrs:
+        # an edge into a step box ends at its node's upper right corner, off the caption at the
+        # box's upper left (the per-step slice below enters from the left side)
+        attrs.update(headport="ne")
     span = _slice_span(e, g, place)
     if span:
-        # a rank longer than the other edges: the label sits above the step box, off its caption
-        attrs.update(label=span, minlen="2")
+        # a rank longer than the other edges: the label sits above the step box; entering the
+        # node from its left side, the edge crosses the box's left border, not the caption on top
+        attrs.update(label=span, minlen="2", headport="w")
     return attrs
 
 
