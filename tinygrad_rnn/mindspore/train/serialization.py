@@ -1,22 +1,26 @@
-"""save_checkpoint / load_checkpoint / load_param_into_net on a plain .npz file (never pickle).
+"""save_checkpoint / load_checkpoint / load_param_into_net on MindSpore's own file formats.
 
-The checkpoint is a zip archive of ``<parameter name>.npy`` members in the order saved, plus one member
-``__tinygrad_rnn_mindspore__.npy`` holding a small JSON header (format version, names). It is parsed
-without pickle, every member's dtype, shape and size checked against its bytes, so loading can never
-run code and a damaged or hand-made file raises MindSpore's ValueError. It is written through a symlink
-(as MindSpore does) to a temporary file beside the target that is then renamed over it (``os.replace``):
-a crash never leaves half a checkpoint. Real MindSpore's protobuf ``.ckpt`` files are not readable here
-(and ours not by it); the names, the dict returned by ``load_checkpoint`` and the lists returned by
-``load_param_into_net`` are MindSpore's.
+``format="ckpt"`` (the default) writes and reads MindSpore 2.10's protobuf checkpoint (see _ckpt_proto: a
+bounded reader of its three-field message, no protobuf dependency); ``format="safetensors"`` the
+safetensors files MindSpore 2.x writes (see _safetensors_io, through the ``safetensors`` package). Files go
+both ways: real ``mindspore.load_checkpoint`` reads ours and we read its, names, dtypes, shapes (0-d too)
+and append_dict entries as MindSpore encodes them (int -> Int64, float -> Float32, bool -> Bool, str ->
+a ``str`` tensor of UTF-32 text that loads back as a str). Our earlier ``.ckpt`` files, an ``.npz``
+archive with a JSON header member, are still read: the content decides (a zip archive), not the name.
+
+Writes go through a symlink to a temporary file beside the target that is renamed over it
+(``_io.atomic_write``): a crash never leaves half a checkpoint. Reading never runs code: every size a file
+claims is checked against its bytes before anything is allocated, and a damaged, truncated or hand-made
+file raises ValueError with MindSpore's message. bfloat16 tensors (our frontend has no such dtype) load
+widened to float32, exactly.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import zipfile
 from collections import OrderedDict
-from typing import IO, Any
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +28,7 @@ from ..._io import (
     CorruptFileError,
     NotRegularFileError,
     atomic_write,
+    check_readable,
     parse_json,
     read_npz,
     remove_stale_temps,
@@ -32,20 +37,30 @@ from ..._io import (
 from .._checks import warning
 from ..common.parameter import Parameter
 from ..common.tensor import Tensor
+from . import _ckpt_proto, _safetensors_io
 
-HEADER = "__tinygrad_rnn_mindspore__"
+HEADER = "__tinygrad_rnn_mindspore__"  # the JSON member of our earlier .npz-layout checkpoints
 FORMAT = 1
+FORMATS = ("ckpt", "safetensors")
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def _value_array(v: Any) -> np.ndarray:
-    """A value to store: a tensor's data, a str as a 0-d string, a Python float as float32 (as MindSpore)."""
+def _value_array(v: Any) -> np.ndarray | str:
+    """A value to store: a str as is, a tensor's data, Python bool / int / float as MindSpore's Tensor(v)
+    makes them (Bool, Int64, Float32)."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return np.array(v, np.bool_)
+    if isinstance(v, int):
+        return np.array(v, np.int64)
     if isinstance(v, float):
         return np.array(v, np.float32)
     return np.asarray(getattr(v, "array", v))
 
 
-def _named_arrays(save_obj: Any) -> list[tuple[str, np.ndarray]]:
-    """(name, array) pairs of a Cell, a list of {"name", "data"} dicts, or a dict name -> tensor."""
+def _named_arrays(save_obj: Any) -> list[tuple[str, Any]]:
+    """(name, value) pairs of a Cell, a list of {"name", "data"} dicts, or a dict name -> tensor."""
     if hasattr(save_obj, "parameters_dict"):
         return [(k, p.array) for k, p in save_obj.parameters_dict().items()]
     if isinstance(save_obj, list):
@@ -56,38 +71,66 @@ def _named_arrays(save_obj: Any) -> list[tuple[str, np.ndarray]]:
                     "For 'save_checkpoint', when 'save_obj' is a list, each element must be a dict with "
                     f"the keys 'name' and 'data', but got {item!r}."
                 )
-            out.append((str(item["name"]), _value_array(item["data"])))
+            out.append((item["name"], _value_array(item["data"])))
         return out
     if isinstance(save_obj, dict):
-        return [(str(k), _value_array(v)) for k, v in save_obj.items()]
+        return [(k, _value_array(v)) for k, v in save_obj.items()]
     raise TypeError(
         f"For 'save_checkpoint', the argument 'save_obj' must be a Cell, list or dict, but got {type(save_obj)}."
     )
 
 
-def _check_storable(name: str, arr: np.ndarray) -> None:
-    """Numbers, or one string (what MindSpore keeps of a str in append_dict); anything else needs pickle."""
-    if arr.dtype.kind not in "biufc" and not (arr.dtype.kind == "U" and arr.ndim == 0):
-        raise TypeError(f"For 'save_checkpoint', {name}: arrays of dtype {arr.dtype} need pickle")
+def _check_append_dict(append_dict: Any) -> dict[str, Any]:
+    """MindSpore's check: str keys; int, float, bool, str or Tensor values."""
+    if append_dict is None:
+        return {}
+    if not isinstance(append_dict, dict):
+        raise TypeError(
+            f"For 'save_checkpoint', the argument 'append_dict' must be dict, but got {type(append_dict)}."
+        )
+    for key, value in append_dict.items():
+        if not isinstance(key, str) or not isinstance(value, (int, float, bool, str, Tensor)):
+            raise TypeError(
+                "For 'save_checkpoint', the type of dict 'append_info' must be key: string, value: int, float, "
+                f"bool or Generator, but got key: {type(key)}, value: {type(value)}"
+            )
+    return append_dict
 
 
-def write_arrays(path: str, arrays: list[tuple[str, np.ndarray]]) -> str:
-    """Write the named arrays atomically (through a symlink) as an .npz archive with our header member;
-    returns the resolved path written."""
-    names = [n for n, _ in arrays]
-    if len(set(names)) != len(names) or HEADER in names:
+def _storable(name: Any, value: Any) -> tuple[str, np.ndarray | str]:
+    """(name, array or str) ready for a writer: TypeError for a non-str name or an unstorable dtype."""
+    if not isinstance(name, str):
+        raise TypeError(f"For 'save_checkpoint', the parameter name must be str, but got {type(name)}.")
+    if isinstance(value, str):
+        return name, value
+    arr = np.asarray(getattr(value, "array", value))
+    if arr.dtype.kind == "U" and arr.ndim == 0:
+        return name, str(arr.item())  # a str our earlier code kept as a 0-d unicode array
+    if arr.dtype.newbyteorder("=") not in _ckpt_proto.NAMES:
+        why = "they need pickle" if arr.dtype.hasobject else "MindSpore stores no such dtype"
+        raise TypeError(f"For 'save_checkpoint', {name}: arrays of dtype {arr.dtype} cannot be saved ({why})")
+    return name, arr
+
+
+def write_arrays(
+    path: str,
+    arrays: Iterable[tuple[str, Any]] | Mapping[str, Any],
+    format: str = "ckpt",
+    crc_check: bool = False,
+) -> str:
+    """Write named arrays (or strs) atomically, through a symlink, as MindSpore's .ckpt or (format=
+    "safetensors") safetensors file at exactly `path`; returns the resolved path written."""
+    if format not in FORMATS:
+        raise ValueError(
+            f"For 'save_checkpoint', the format must be 'safetensors' or 'ckpt', but got {format}."
+        )
+    pairs = list(arrays.items()) if isinstance(arrays, Mapping) else list(arrays)
+    items = [_storable(name, value) for name, value in pairs]
+    names = [n for n, _ in items]
+    if len(set(names)) != len(names):
         raise ValueError(f"For 'save_checkpoint', the parameter names must be unique, but got {names}.")
-    for name, arr in arrays:
-        _check_storable(name, arr)
-
-    def write(fh: IO[bytes]) -> None:
-        with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as z:
-            header = np.array(json.dumps({"format": FORMAT, "names": names}))
-            for name, arr in [(HEADER, header)] + arrays:
-                with z.open(name + ".npy", "w") as member:
-                    np.lib.format.write_array(member, np.asarray(arr), allow_pickle=False)
-
-    return atomic_write(path, write)
+    writer = _ckpt_proto.write if format == "ckpt" else _safetensors_io.write
+    return atomic_write(path, lambda fh: writer(fh, items, crc_check))
 
 
 def _corrupt(path: str, detail: str) -> ValueError:
@@ -97,13 +140,59 @@ def _corrupt(path: str, detail: str) -> ValueError:
     )
 
 
-def read_arrays(path: str) -> OrderedDict[str, Any]:
-    """The named arrays (str for a saved string) of a checkpoint written by write_arrays.
+def _corrupt_safetensors(path: str, detail: str) -> ValueError:
+    return ValueError(
+        f"Fail to parse the input safetensors: '{path}'. Please check the correctness of the file. ({detail})"
+    )
+
+
+def _empty() -> ValueError:
+    return ValueError(
+        "The loaded parameter dict is empty after filter or specify, please check whether 'filter_prefix' or "
+        "'specify_prefix' are set correctly."
+    )
+
+
+def _detect(data: bytes) -> str:
+    """The layout of a checkpoint's bytes: "npz" (our earlier files), "safetensors" or "ckpt"."""
+    if data[:4] in _ZIP_MAGIC:
+        return "npz"
+    return "safetensors" if _safetensors_io.looks_like(data[:9], len(data)) else "ckpt"
+
+
+def _parse(real: str, data: bytes, layout: str, crc_check: bool) -> OrderedDict[str, Any]:
+    """name -> array or str of a checkpoint's bytes in `layout`; CorruptFileError if damaged."""
+    if layout == "npz":
+        members = read_npz(real, text_members=(HEADER,), required=HEADER, strings=True)
+        return _checked_members(members)
+    if layout == "safetensors":
+        arrays, meta = _safetensors_io.read(data, crc_check)
+        if crc_check and "crc_num" not in meta:
+            warning(
+                "For 'load_checkpoint', the safetensors file do not contain the crc code, please check the file.",
+                "mindspore/train/serialization.py:1233",
+            )
+        return OrderedDict(arrays)
+    arrays, had_crc = _ckpt_proto.read(data, crc_check)
+    if crc_check and not had_crc:
+        warning(
+            "For 'load_checkpoint', the ckpt file do not contain the crc code, please check the file.",
+            "mindspore/train/serialization.py:1692",
+        )
+    return arrays
+
+
+def read_arrays(path: str, format: str | None = None, crc_check: bool = False) -> OrderedDict[str, Any]:
+    """The named arrays (str for a saved string) of a MindSpore .ckpt, safetensors file or one of our
+    earlier .npz-layout checkpoints; format None tells them apart by content, "ckpt" reads a .ckpt (or an
+    earlier file), "safetensors" only safetensors.
 
     Raises only ValueError, with MindSpore's messages: the file does not exist, cannot be read (a
-    directory, FIFO, device), or is damaged / tampered with / not such a checkpoint. Loading also removes
-    temp files a killed save of this path left behind.
+    directory, FIFO, device), holds nothing, or is damaged / tampered with / not such a checkpoint
+    (TypeError for a path that is not a str). Loading also removes temp files a killed save of this path
+    left behind.
     """
+    _check_file_name(path, "load_checkpoint", "ckpt_file_name")
     real = resolve(path)
     if not os.path.exists(real):
         raise ValueError(
@@ -112,15 +201,23 @@ def read_arrays(path: str) -> OrderedDict[str, Any]:
         )
     remove_stale_temps(real)
     try:
-        members = read_npz(real, text_members=(HEADER,), required=HEADER, strings=True)
-        return _checked_members(members)
+        with open(check_readable(real), "rb") as fh:
+            data = fh.read()  # at most the file's size; every claim inside is checked against it
     except (IsADirectoryError, NotRegularFileError, PermissionError):
         raise ValueError(
             f"Failed to read the checkpoint file {real}. May not have permission to read it, please check the "
             "correct of the file."
         ) from None
+    layout = _detect(data) if format is None else format
+    if layout == "ckpt" and data[:4] in _ZIP_MAGIC:
+        layout = "npz"
+    try:
+        arrays = _parse(real, data, layout, crc_check)
     except CorruptFileError as e:
-        raise _corrupt(real, str(e)) from None
+        raise (_corrupt_safetensors if layout == "safetensors" else _corrupt)(real, str(e)) from None
+    if not arrays:
+        raise _empty()
+    return arrays
 
 
 def _checked_members(members: OrderedDict[str, Any]) -> OrderedDict[str, Any]:
@@ -163,32 +260,39 @@ def save_checkpoint(
     format: str = "ckpt",
     **kwargs: Any,
 ) -> None:
-    """Save the parameters of a Cell (or a list of {"name", "data"} / a dict) to `ckpt_file_name`
-    (".ckpt" is appended when missing, as MindSpore does; a symlink is written through).
+    """Save the parameters of a Cell (or a list of {"name", "data"} / a dict) and `append_dict` as
+    MindSpore's .ckpt or (format="safetensors") safetensors; "." + format is appended unless the name
+    ends with format, as MindSpore does; a symlink is written through.
 
     IsADirectoryError for a directory (as MindSpore), NotRegularFileError (an OSError) for a FIFO, device
     or socket, FileNotFoundError when the folder does not exist.
     """
     if enc_key is not None:
         raise NotImplementedError("encrypted checkpoints are not supported by tinygrad_rnn.mindspore")
+    if format not in FORMATS:
+        raise ValueError(
+            f"For 'save_checkpoint', the format must be 'safetensors' or 'ckpt', but got {format}."
+        )
     if not isinstance(ckpt_file_name, str):
         raise TypeError(
             f"For 'save_checkpoint', the parameter {ckpt_file_name} for checkpoint file name is invalid,"
             f"'ckpt_file_name' must be string, but got {type(ckpt_file_name)}."
         )
-    path = ckpt_file_name if ckpt_file_name.endswith(".ckpt") else ckpt_file_name + ".ckpt"
+    path = ckpt_file_name if ckpt_file_name.endswith(format) else f"{ckpt_file_name}.{format}"
     for candidate in {ckpt_file_name, path}:
         if os.path.isdir(candidate):
             raise IsADirectoryError(
                 f"For 'save_checkpoint', the parameter `ckpt_file_name`: {resolve(candidate)} is a directory, "
                 "it must be a file name."
             )
-    arrays = _named_arrays(save_obj)
-    if choice_func is not None:
-        arrays = [(n, a) for n, a in arrays if choice_func(n)]
-    for k, v in (append_dict or {}).items():
-        arrays.append((str(k), _value_array(v)))
-    write_arrays(path, arrays)
+    extra = _check_append_dict(append_dict)
+    values: OrderedDict[str, Any] = OrderedDict()  # a repeated name: the last value, in its first place
+    for name, value in _named_arrays(save_obj):
+        if choice_func is None or choice_func(name):
+            values[name] = value
+    for name, value in extra.items():
+        values[name] = _value_array(value)
+    write_arrays(path, values, format, crc_check)
 
 
 def _loaded_value(name: str, value: Any) -> Any:
@@ -209,14 +313,16 @@ def load_checkpoint(
     remove_redundancy: bool = False,
     format: str = "ckpt",
 ) -> dict[str, Any]:
-    """A dict name -> Parameter of the checkpoint's contents (loaded into `net` too when given).
+    """A dict name -> Parameter (a str for a saved string) of a MindSpore .ckpt or safetensors file, or
+    one of our earlier checkpoints (loaded into `net` too when given); safetensors in name order.
 
-    For a bad file it raises only MindSpore's ValueError: a name not ending in ".ckpt" (e.g. a .npy), a
-    missing file, one that cannot be read (a directory, FIFO, device), or one that is damaged, truncated,
-    tampered with or not such a checkpoint; TypeError for a name that is not a str (as MindSpore).
+    For a bad file it raises only MindSpore's ValueError: a name not ending in `format` (e.g. a .npy), a
+    missing file, one that cannot be read (a directory, FIFO, device), one that is damaged, truncated,
+    tampered with or not such a checkpoint, or nothing left to load; TypeError for a name that is not a
+    str (as MindSpore).
     """
     _check_file_name(ckpt_file_name, "load_checkpoint", "ckpt_file_name")
-    if format not in ("ckpt", "safetensors"):
+    if format not in FORMATS:
         raise ValueError(
             "For 'load_checkpoint', the checkpoint file should end with '.ckpt' or '.safetensors', please "
             "input the correct 'format'."
@@ -226,12 +332,17 @@ def load_checkpoint(
             "For 'load_checkpoint', the checkpoint file format must same with 'format', but got "
             f"file_name:'{ckpt_file_name}', format:'{format}'"
         )
-    arrays = read_arrays(ckpt_file_name)
+    arrays = read_arrays(ckpt_file_name, format, crc_check)
 
     def _prefixes(p: Any) -> tuple[str, ...]:
         return (p,) if isinstance(p, str) else tuple(p or ())
 
-    skip, only = _prefixes(filter_prefix), _prefixes(specify_prefix)
+    # MindSpore's safetensors loader knows only choice_func; for .ckpt the prefixes win over it
+    skip, only = (), ()
+    if format == "ckpt":
+        skip, only = _prefixes(filter_prefix), _prefixes(specify_prefix)
+        if skip or only:
+            choice_func = None
     out: dict[str, Any] = {}
     for name, arr in arrays.items():
         if skip and name.startswith(skip):
@@ -241,6 +352,8 @@ def load_checkpoint(
         if choice_func is not None and not choice_func(name):
             continue
         out[name] = _loaded_value(name, arr)
+    if not out:
+        raise _empty()
     if net is not None:  # a saved string is returned, never loaded into a parameter
         load_param_into_net(net, {k: v for k, v in out.items() if isinstance(v, Parameter)}, strict_load)
     return out
