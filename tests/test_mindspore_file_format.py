@@ -119,16 +119,9 @@ def summary(loaded: dict[str, Any]) -> list[tuple[Any, ...]]:
             out.append((k, "str", v))
         else:
             data = ms_bytes(v) if isinstance(v, mindspore.Tensor) else v.asnumpy().tobytes()
-            dtype = str(v.dtype) if isinstance(v, mindspore.Tensor) else ours_dtype_name(v)
+            dtype = str(v.dtype)
             out.append((k, type(v).__name__, dtype, tuple(v.shape), data))
     return out
-
-
-def ours_dtype_name(v: Any) -> str:
-    """MindSpore's name of our Parameter's dtype (our frontend has no UInt16/32/64 Type objects yet)."""
-    return {np.dtype(np.uint16): "UInt16", np.dtype(np.uint32): "UInt32", np.dtype(np.uint64): "UInt64"}.get(
-        v.asnumpy().dtype
-    ) or str(v.dtype)
 
 
 # =============================================================================================
@@ -229,6 +222,15 @@ def test_every_dtype_real_to_ours_including_bfloat16(tmp_path, fmt):
             want.tobytes(),
         ), k
     assert ours["bf16_0d"].shape == () and ours["bf16"].dtype == np.float32
+    loaded = OURS.load_checkpoint(path, format=fmt)  # Parameters with MindSpore's dtype names
+    assert {k: str(v.dtype) for k, v in loaded.items() if k[:2] != "bf"} == {
+        k: str(v.dtype) for k, v in real.items() if k[:2] != "bf"
+    }
+    kinds = {v.dtype for v in loaded.values()}
+    assert {OURS.uint16, OURS.uint32, OURS.uint64} <= kinds  # the Types, equal to MindSpore's by name
+    assert [str(t) for t in (OURS.uint16, OURS.uint32, OURS.uint64)] == [
+        str(t) for t in (REAL.uint16, REAL.uint32, REAL.uint64)
+    ]
     assert not np.array_equal(ours["bf16"], bf)  # bfloat16 really rounded: the widening is not a no-op
 
 

@@ -30,6 +30,9 @@ from .common.dtype import (
     pytype_to_dtype,
     single,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from .common.parameter import Parameter, ParameterTuple
 from .common.tensor import Tensor
@@ -118,6 +121,9 @@ __all__ = [
     "tensor",
     "train",
     "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
     "value_and_grad",
     "vjp",
     "vmap",
