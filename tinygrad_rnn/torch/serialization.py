@@ -1,18 +1,46 @@
-"""torch.save / torch.load on numpy .npz files: no pickle in either direction.
+"""torch.save / torch.load in torch's own file format, never executing pickle code.
 
-The file is an ordinary .npz archive: every tensor / array is one member, and a JSON description
-of the saved object's structure (dicts, lists, tuples, numbers, strings, tensors by member name)
-sits in the member ``__tinygrad_rnn_torch__``. `load` parses it without pickle and checks every
-member's dtype, shape and size and every entry of the structure before building anything, so loading a
-file can never run code, and a damaged or hand-made file gives one of the documented errors. `save` to a
-path follows a symlink (as torch does) and writes a temporary file beside the target that is renamed
-over it (``os.replace``), so a crash never leaves half a file.
+`save` writes the zip container real torch 2.x writes (``<name>/data.pkl``, ``<name>/data/<key>``,
+``version``, ``byteorder``, ``.format_version``, ``.storage_alignment``, ``.data/serialization_id``,
+records aligned to 64 bytes), with a protocol-2 pickle that real ``torch.load(f, weights_only=True)``
+accepts: state dicts (their ``_metadata`` kept), optimizer state dicts, and nested dicts / lists /
+tuples of tensors, Parameters, numbers, strings, bytes, None, dtypes and Sizes. Tensors that view one
+buffer share one storage, as in torch. A numpy array is pickled as numpy pickles it (as real torch does):
+real torch loads it only with ``weights_only=False``, ours loads it back (numeric dtypes only). A whole
+Module is refused: save its ``state_dict()``. A path is written atomically and through a symlink (the
+temp file is renamed over the target); a file object is written directly.
+
+`load` reads what real torch 2.x writes (any archive folder name, little or big byte order) and the
+``.npz`` files earlier versions of this frontend wrote (told apart by their content). It ALWAYS loads
+weights only, whatever ``weights_only`` says: the pickle goes through an allow-list interpreter
+(``_weights_unpickler``) that resolves only our own stand-ins for the rebuild functions, containers,
+storages and dtypes a weights file needs; no module is imported and nothing of the file is called.
+bfloat16 tensors load as float32 with the exact values (this frontend has no bfloat16); uint16 / uint32 /
+uint64 tensors are refused (RuntimeError). ``map_location`` and ``mmap`` are accepted; every tensor
+loads into memory on the CPU.
+
+Errors of `load` (its whole contract; nothing else escapes for any file content):
+
+- FileNotFoundError: no such path. IsADirectoryError: a directory.
+- pickle.UnpicklingError ("Weights only load failed. ..."): the pickle names a global that is not on
+  the allow-list ("Unsupported global: GLOBAL os.system ...") or uses an opcode a weights file never
+  holds (INST, OBJ, NEWOBJ, EXT codes, ...), is malformed, nests containers more than 64 deep, or
+  contains itself. Nothing was executed.
+- RuntimeError: a damaged or truncated archive ("PytorchStreamReader failed reading zip archive: ..."),
+  a missing record, a storage whose record is shorter or longer than its element count, a view reaching
+  outside its storage, an expanded view of more than 2**24 elements, a dtype this frontend lacks, or a
+  damaged legacy ``.npz`` file.
+- UnreadableCheckpointError (both a pickle.UnpicklingError and a RuntimeError): the file is no archive
+  at all (empty, text, a .npy, torch's pre-1.6 format, a FIFO or device).
+
+No claimed size is trusted: each record's size is checked against the file before it is read, so a
+record claiming a terabyte costs nothing.
 """
 
 from __future__ import annotations
 
 import errno
-import json
+import hashlib
 import os
 import pickle
 from collections import OrderedDict
@@ -26,17 +54,19 @@ from .._io import (
     NotAnArchiveError,
     NotRegularFileError,
     atomic_write,
+    check_readable,
     check_target,
     parse_json,
     read_npz,
     remove_stale_temps,
     resolve,
 )
-from ..nn import Module as _CoreModule
-from ..tape import TensorBase
 from . import _dtype
 from ._factories import from_numpy
 from ._tensor import Tensor
+from ._weights_pickle import Emitter
+from ._weights_unpickler import WeightsUnpickler
+from ._zip_container import Archive, check_magic, write_archive
 
 
 class UnreadableCheckpointError(pickle.UnpicklingError, RuntimeError):
@@ -47,62 +77,12 @@ class UnreadableCheckpointError(pickle.UnpicklingError, RuntimeError):
     """
 
 
-MAGIC = "__tinygrad_rnn_torch__"
+MAGIC = "__tinygrad_rnn_torch__"  # the member that marks this frontend's earlier .npz format
 FORMAT = 1
 
 
-def _encode(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
-    if isinstance(obj, (TensorBase, np.ndarray)):
-        arr = obj.array if isinstance(obj, TensorBase) else obj
-        if arr.dtype.kind not in "biufc":
-            raise TypeError(f"torch.save: arrays of dtype {arr.dtype} would need pickle; not supported")
-        key = f"a{len(arrays)}"
-        arrays[key] = np.asarray(arr)  # not np.ascontiguousarray: that makes a 0-d array 1-d
-        if isinstance(obj, np.ndarray):
-            return {"ndarray": key}
-        return {"tensor": key, "requires_grad": bool(obj.requires_grad), "parameter": _is_parameter(obj)}
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        return {"v": obj}
-    if isinstance(obj, np.generic):
-        return {"v": obj.item()}
-    if isinstance(obj, _dtype.dtype):
-        return {"dtype": obj.name}
-    if isinstance(obj, _dtype.Size):
-        return {"size": list(obj)}
-    if isinstance(obj, dict):
-        return {
-            "dict": [[_encode(k, arrays), _encode(v, arrays)] for k, v in obj.items()],
-            "ordered": isinstance(obj, OrderedDict),
-        }
-    if isinstance(obj, list):
-        return {"list": [_encode(v, arrays) for v in obj]}
-    if isinstance(obj, tuple):
-        return {"tuple": [_encode(v, arrays) for v in obj]}
-    raise TypeError(_refusal(obj))
-
-
-def _refusal(obj: Any) -> str:
-    """Why `obj` cannot be saved, and what to save instead (a module: its state_dict)."""
-    kind = type(obj).__name__
-    if isinstance(obj, _CoreModule):
-        return (
-            f"torch.save: cannot store a whole {kind} module without pickle. Save its weights instead: "
-            "torch.save(model.state_dict(), path), then model.load_state_dict(torch.load(path)) on a model "
-            "built by the same code. (Real torch 2.13's default torch.load(weights_only=True) refuses a "
-            f"pickled whole module too: its class {kind} 'was not an allowed global by default'.)"
-        )
-    return (
-        f"torch.save: cannot store an object of type {kind} without pickle; tinygrad_rnn.torch saves tensors, "
-        "arrays, numbers, strings, None and dicts / lists / tuples of them. For a model, save "
-        "model.state_dict() instead (as real torch 2.13's weights_only=True load also asks)."
-    )
-
-
-def _is_parameter(t: TensorBase) -> bool:
-    from .nn.parameter import Parameter
-
-    return isinstance(t, Parameter)
-
+# ---------------------------------------------------------------------------------------------
+# the earlier .npz format (read only): a JSON structure member plus one .npy member per array
 
 MAX_DEPTH = 32  # containers nested deeper than this in a file are refused (a state_dict nests 3)
 
@@ -200,40 +180,6 @@ def _hashable(k: Any) -> Any:
     return tuple(_hashable(x) for x in k) if isinstance(k, list) else k
 
 
-def _check_save_path(f: str | os.PathLike[str]) -> None:
-    """Raise RuntimeError, as torch.save does, for a path that cannot hold a file."""
-    try:
-        check_target(f)
-    except (FileNotFoundError, NotADirectoryError):
-        raise RuntimeError(
-            f"Parent directory {os.path.dirname(os.fspath(f)) or '.'} does not exist."
-        ) from None
-    except (IsADirectoryError, NotRegularFileError) as e:
-        raise RuntimeError(f"File {os.fspath(f)} cannot be opened: it {e.strerror}.") from None
-
-
-def save(
-    obj: Any,
-    f: Any,
-    pickle_module: Any = None,
-    pickle_protocol: int = 2,
-    _use_new_zipfile_serialization: bool = True,
-) -> None:
-    """Write obj (a state_dict, tensor, or nested dict/list of them) to a path or binary file.
-
-    A path is written atomically and through a symlink (the link stays); RuntimeError, as torch raises,
-    when it is a directory, a FIFO / device / socket, or its folder does not exist.
-    """
-    arrays: dict[str, np.ndarray] = {}
-    structure = _encode(obj, arrays)
-    arrays[MAGIC] = np.array(json.dumps({"format": FORMAT, "object": structure}))
-    if not isinstance(f, (str, os.PathLike)):
-        np.savez(f, **arrays)
-        return
-    _check_save_path(f)
-    atomic_write(f, lambda fh: np.savez(fh, **arrays))
-
-
 def _structure(members: dict[str, Any]) -> Any:
     """The saved object of an archive's members (CorruptFileError for anything inconsistent)."""
     meta = parse_json(members[MAGIC], "the structure header")
@@ -249,6 +195,103 @@ def _structure(members: dict[str, Any]) -> Any:
     return obj
 
 
+# ---------------------------------------------------------------------------------------------
+# torch's format
+
+
+def _check_save_path(f: str | os.PathLike[str]) -> None:
+    """Raise RuntimeError, as torch.save does, for a path that cannot hold a file."""
+    try:
+        check_target(f)
+    except (FileNotFoundError, NotADirectoryError):
+        raise RuntimeError(
+            f"Parent directory {os.path.dirname(os.fspath(f)) or '.'} does not exist."
+        ) from None
+    except (IsADirectoryError, NotRegularFileError) as e:
+        raise RuntimeError(f"File {os.fspath(f)} cannot be opened: it {e.strerror}.") from None
+
+
+def _records(obj: Any) -> list[tuple[str, bytes]]:
+    """The archive records of obj, in the order torch writes them (TypeError for what cannot be saved)."""
+    emitter = Emitter()
+    pkl = emitter.dumps(obj)
+    serial = int.from_bytes(hashlib.sha256(pkl).digest()[:16], "little") % 10**40
+    return [
+        ("data.pkl", pkl),
+        (".format_version", b"1"),
+        (".storage_alignment", b"64"),
+        ("byteorder", b"little"),
+        *emitter.storages.records,
+        ("version", b"3\n"),
+        (".data/serialization_id", f"{serial:040d}".encode()),
+    ]
+
+
+def save(
+    obj: Any,
+    f: Any,
+    pickle_module: Any = None,
+    pickle_protocol: int = 2,
+    _use_new_zipfile_serialization: bool = True,
+) -> None:
+    """Write obj (a state_dict, tensor, or nested dict/list of them) to a path or binary file, in
+    torch's zip format.
+
+    A path is written atomically and through a symlink (the link stays); RuntimeError, as torch raises,
+    when it is a directory, a FIFO / device / socket, or its folder does not exist. pickle_module,
+    pickle_protocol and _use_new_zipfile_serialization are accepted and ignored (always protocol 2 in
+    the zip format).
+    """
+    records = _records(obj)
+    if not isinstance(f, (str, os.PathLike)):
+        write_archive(f, records)
+        return
+    _check_save_path(f)
+    folder = os.path.splitext(os.path.basename(os.fspath(f)))[0] or "archive"  # as torch names it
+    atomic_write(f, lambda fh: write_archive(fh, records, folder))
+
+
+def _storage_reader(archive: Archive, folder: str, order: str) -> Any:
+    """storage(kind, key, numel): the native-order 1-D array of record data/<key>, its size checked."""
+
+    def storage(kind: Any, key: str, numel: int) -> np.ndarray:
+        name = f"{folder}/data/{key}"
+        item = 2 if kind.dtype is None else np.dtype(kind.dtype).itemsize  # None: bfloat16
+        claimed = archive.member_size(name)
+        if claimed != numel * item:
+            raise RuntimeError(
+                f"storage {key} claims {numel} elements ({numel * item} bytes) but its record holds {claimed}"
+            )
+        raw = archive.read(name)
+        if kind.dtype is None:  # bfloat16 is the top half of a float32: widen exactly
+            return (np.frombuffer(raw, order + "u2").astype(np.uint32) << 16).view(np.float32)
+        native = np.dtype(kind.dtype)
+        return np.frombuffer(raw, native.newbyteorder(order)).astype(native)  # a writable copy
+
+    return storage
+
+
+def _load_torch(archive: Archive) -> Any:
+    folder = archive.folder()
+    names = set(archive.names())
+    order = archive.read(f"{folder}/byteorder") if f"{folder}/byteorder" in names else b"little"
+    if order not in (b"little", b"big"):
+        raise RuntimeError(f"Unknown endianness type: {order[:20]!r}")
+    data = archive.read(f"{folder}/data.pkl")
+    reader = _storage_reader(archive, folder, "<" if order == b"little" else ">")
+    return WeightsUnpickler(data, reader).load()
+
+
+def _read(fh: Any) -> Any:
+    """The object in the open file `fh`: torch's format, or this frontend's earlier .npz format."""
+    start = fh.tell()
+    with Archive(fh) as archive:
+        if f"{MAGIC}.npy" not in archive.names():
+            return _load_torch(archive)
+    fh.seek(start)
+    return _structure(read_npz(fh, text_members=(MAGIC,), required=MAGIC))
+
+
 def load(
     f: Any,
     map_location: Any = None,
@@ -258,14 +301,8 @@ def load(
     mmap: Any = None,
     **kwargs: Any,
 ) -> Any:
-    """Read what save wrote, never unpickling; for a bad file it raises only these documented errors.
-
-    FileNotFoundError (no such path) and IsADirectoryError (a directory), as torch; RuntimeError for an
-    archive that is damaged, truncated, tampered with or not written by this save (a real torch
-    checkpoint included), as torch raises for a damaged archive; UnreadableCheckpointError, a
-    ``pickle.UnpicklingError`` that is also a RuntimeError, for a file that is no archive at all (empty,
-    text, a .npy, a FIFO or device). Loading a path also removes temp files a killed save of it left.
-    """
+    """Read a torch checkpoint (real torch's zip format, or ours of earlier versions) without ever
+    executing pickle code; the errors it raises are listed in this module's docstring."""
     name = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", repr(f))
     if isinstance(f, (str, os.PathLike)):
         if not os.path.exists(f):
@@ -273,16 +310,17 @@ def load(
         remove_stale_temps(resolve(f))
     prefix = f"torch.load: {name} is not a readable tinygrad_rnn.torch checkpoint"
     try:
-        members = read_npz(f, text_members=(MAGIC,), required=MAGIC)
-        return _structure(members)
+        if not isinstance(f, (str, os.PathLike)):
+            check_magic(f)
+            return _read(f)
+        with open(check_readable(f), "rb") as fh:
+            check_magic(fh)
+            return _read(fh)
     except NotRegularFileError as e:
         raise UnreadableCheckpointError(f"{prefix}: it {e.strerror}") from None
     except NotAnArchiveError as e:
         raise UnreadableCheckpointError(f"{prefix}: {e}") from None
     except MissingMemberError:
-        raise RuntimeError(
-            f"{prefix}: no {MAGIC} member (files written by real torch.save hold pickled data, which this "
-            "frontend never unpickles)"
-        ) from None
+        raise RuntimeError(f"{prefix}: PytorchStreamReader failed locating file data.pkl") from None
     except CorruptFileError as e:
-        raise RuntimeError(f"{prefix}: {e}") from None
+        raise RuntimeError(f"{prefix}: PytorchStreamReader failed reading zip archive: {e}") from None
