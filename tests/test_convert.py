@@ -108,9 +108,7 @@ def test_errors_are_clear(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         convert(str(tmp_path / "missing.pt"), str(tmp_path / "x"), "mindspore")
     (tmp_path / "junk.pt").write_bytes(b"not an archive")
-    with pytest.raises(
-        ValueError, match="neither a tinygrad_rnn.torch state_dict file .* nor a tinygrad_rnn.mindspore"
-    ):
+    with pytest.raises(ValueError, match="not a torch file .* not a MindSpore checkpoint or safetensors"):
         convert(str(tmp_path / "junk.pt"), str(tmp_path / "x"), "mindspore")
     torch.save([torch.zeros(2)], str(tmp_path / "list.pt"))
     with pytest.raises(ValueError, match="not a state_dict"):
@@ -153,7 +151,7 @@ def test_console_script_lists_convert():
         text=True,
         check=True,
     ).stdout
-    assert "--to {mindspore,torch}" in out and "--rename OLD=NEW" in out
+    assert "--to {torch,mindspore,safetensors}" in out and "--rename OLD=NEW" in out
 
 
 def test_a_mindspore_checkpoint_under_another_name_still_converts(tmp_path):

@@ -1,11 +1,18 @@
-"""Move weights between a torch-style state_dict file and a MindSpore-style checkpoint file.
+"""Move weights between torch's, MindSpore's and safetensors files, and out of training checkpoints.
 
-The two file formats are the frontends' own (both .npz archives, never pickle), read and written
-through their public functions, so a converted file is exactly what the other frontend saves:
+Every format is read and written through the frontends' public functions, so a converted file is
+exactly what the other frontend (and the real framework) saves and loads:
 
-- torch-style: ``tinygrad_rnn.torch.save(model.state_dict(), path)`` / ``tinygrad_rnn.torch.load``;
-- MindSpore-style: ``tinygrad_rnn.mindspore.save_checkpoint(net, path)`` / ``load_checkpoint``
-  (MindSpore appends ".ckpt" to a name without it).
+- torch: the zip container real torch 2.x writes (``tinygrad_rnn.torch.save`` / ``load``); a
+  state_dict, or a checkpoint dict keeping one under "model" / "state_dict" / "model_state_dict" /
+  "net" (the rest, e.g. an optimiser state, is left out). Only the loader's allow-list is unpickled.
+- mindspore: MindSpore's protobuf ``.ckpt``; safetensors: the file MindSpore 2.x writes with
+  ``format="safetensors"`` (``tinygrad_rnn.mindspore.save_checkpoint`` / ``load_checkpoint``; ".ckpt"
+  or ".safetensors" is appended to an output name without it, as MindSpore does).
+- a ``tinygrad-rnn train --save`` checkpoint is read (its model weights); it is not written, since a
+  training checkpoint needs the run's config, optimiser and data state, which a weights file lacks.
+
+The input format is found from the content, not the file name.
 
 Names: torch and MindSpore name the parameters of RNN / LSTM / GRU, their cells and Linear / Dense
 the same way (``weight_ih_l0``, ``bias_hh_l1_reverse``, ``weight``, ``bias``; an LSTM's or GRU's have
@@ -32,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-FORMATS = ("torch", "mindspore")
+FORMATS = ("torch", "mindspore", "safetensors")  # what convert writes
 _RNN_NAME = re.compile(
     r"^(?P<prefix>.*?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)"
     r"_l(?P<layer>\d+)(?P<rev>_reverse)?$"
@@ -87,45 +94,100 @@ def _check_format(to: str) -> None:
         raise ValueError(f"unknown target format {to!r}: expected one of {', '.join(FORMATS)}")
 
 
-def read_weights(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:
-    """(format, name -> array) of a torch-style state_dict file or a MindSpore-style checkpoint.
+_MODEL_KEYS = ("model", "state_dict", "model_state_dict", "net")  # where checkpoints keep the weights
 
-    FileNotFoundError / IsADirectoryError for a path that is not a file; ValueError for anything else
-    unusable (damaged, tampered with, neither format, or not only weights).
-    """
+
+def _state_dict_of(obj: Any, path: str) -> tuple[str, Mapping[str, Any]]:
+    """("", obj) for a state_dict (name -> tensor), (key, obj[key]) for a training checkpoint keeping
+    one under a usual key ({"model": ..., "optim": ..., "epoch": ...}); ValueError otherwise."""
+
+    def is_state_dict(d: Any) -> bool:
+        return isinstance(d, Mapping) and all(
+            isinstance(k, str) and hasattr(v, "numpy") for k, v in d.items()
+        )
+
+    if is_state_dict(obj):
+        return "", obj
+    if isinstance(obj, Mapping):
+        found = [k for k in _MODEL_KEYS if is_state_dict(obj.get(k))]
+        if found:
+            return found[0], obj[found[0]]
+        raise ValueError(
+            f"{path} holds a dict with keys {list(obj)[:8]} but no state_dict (a dict of name -> tensor) "
+            f"under {' / '.join(_MODEL_KEYS)}; save model.state_dict() to convert it"
+        )
+    raise ValueError(
+        f"{path} holds a {type(obj).__name__}, not a state_dict (a dict of name -> tensor); save "
+        "model.state_dict() to convert it"
+    )
+
+
+def _read_torch(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:
     import tinygrad_rnn.torch as torch
+
+    key, sd = _state_dict_of(torch.load(path), path)
+    return "torch" + (f"[{key!r}]" if key else ""), OrderedDict(
+        (k, np.array(v.detach().numpy())) for k, v in sd.items()
+    )
+
+
+def _read_mindspore(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:
     from tinygrad_rnn.mindspore.train.serialization import read_arrays
 
-    try:
-        obj = torch.load(path)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path} does not exist") from None
-    except RuntimeError as torch_error:  # torch.load's documented errors for a file it cannot read
+    arrays = read_arrays(path)  # any file name: the content decides, not the extension
+    texts = [k for k, v in arrays.items() if not isinstance(v, np.ndarray)]
+    if texts:
+        raise ValueError(f"{path} holds text entries {texts}, not only weights")
+    with open(path, "rb") as fh:  # safetensors: the header's length (8 bytes), then its JSON
+        fmt = "safetensors" if fh.read(9)[8:9] == b"{" else "mindspore"
+    return fmt, OrderedDict(arrays)
+
+
+def _read_training(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:
+    from tinygrad_rnn.train import load_checkpoint
+
+    _, arrays = load_checkpoint(path)
+    return "training checkpoint", OrderedDict((k[6:], v) for k, v in arrays.items() if k.startswith("model/"))
+
+
+def read_weights(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:
+    """(format read, name -> array) of any weights file: torch's (real or ours, a state_dict or a
+    checkpoint dict holding one), MindSpore's .ckpt, safetensors, or a `tinygrad-rnn train` checkpoint.
+
+    FileNotFoundError / IsADirectoryError for a path that is not a file; ValueError for anything else
+    unusable (damaged, tampered with, none of the formats, or not only weights). Nothing is unpickled
+    beyond the torch loader's allow-list.
+    """
+    import pickle
+
+    from tinygrad_rnn.train import CheckpointError
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path} does not exist")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path} is a directory, not a weights file")
+    reasons = []
+    readers = (
+        ("a torch file", _read_torch, (RuntimeError, pickle.UnpicklingError)),
+        ("a MindSpore checkpoint or safetensors file", _read_mindspore, (ValueError,)),
+        ("a tinygrad-rnn training checkpoint", _read_training, (CheckpointError,)),
+    )
+    for what, read, errors in readers:
         try:
-            arrays = read_arrays(path)  # any file name: the content decides, not the extension
-        except ValueError as ms_error:
-            raise ValueError(
-                f"{path} is neither a tinygrad_rnn.torch state_dict file ({torch_error}) nor a "
-                f"tinygrad_rnn.mindspore checkpoint ({ms_error})"
-            ) from None
-        texts = [k for k, v in arrays.items() if not isinstance(v, np.ndarray)]
-        if texts:
-            raise ValueError(f"{path} holds text entries {texts}, not only weights") from None
-        return "mindspore", OrderedDict(arrays)
-    if not isinstance(obj, Mapping) or not all(
-        isinstance(k, str) and hasattr(v, "numpy") for k, v in obj.items()
-    ):
-        raise ValueError(
-            f"{path} holds a {type(obj).__name__}, not a state_dict (a dict of name -> tensor); save "
-            "model.state_dict() to convert it"
-        )
-    return "torch", OrderedDict((k, np.array(v.detach().numpy())) for k, v in obj.items())
+            return read(path)
+        except errors as e:
+            if isinstance(e, pickle.UnpicklingError) and not isinstance(e, RuntimeError):
+                raise ValueError(f"{path}: {e}") from None  # a torch file whose pickle was refused
+            reasons.append(f"not {what} ({e})")
+    raise ValueError(f"{path} is unreadable: " + "; ".join(reasons))
 
 
 def output_path(path: str, to: str) -> str:
-    """The file `write_weights(path, ..., to)` writes (MindSpore appends ".ckpt" when missing)."""
+    """The file `write_weights(path, ..., to)` writes: MindSpore's rule for its formats, "." + format
+    appended unless the name already ends with it ("ckpt" / "safetensors")."""
     _check_format(to)
-    return path if to == "torch" or path.endswith(".ckpt") else path + ".ckpt"
+    fmt = {"torch": "", "mindspore": "ckpt", "safetensors": "safetensors"}[to]
+    return path if path.endswith(fmt) else f"{path}.{fmt}"
 
 
 def write_weights(path: str, arrays: Mapping[str, np.ndarray], to: str) -> str:
@@ -136,10 +198,13 @@ def write_weights(path: str, arrays: Mapping[str, np.ndarray], to: str) -> str:
 
         torch.save(OrderedDict((k, torch.from_numpy(np.array(a))) for k, a in arrays.items()), path)
         return path
-    import tinygrad_rnn.mindspore as ms
+    from tinygrad_rnn.mindspore.train.serialization import write_arrays
 
-    ms.save_checkpoint([{"name": k, "data": ms.Tensor(np.array(a))} for k, a in arrays.items()], path)
-    return output_path(path, to)
+    out = output_path(path, to)
+    write_arrays(
+        out, [(k, np.array(a)) for k, a in arrays.items()], format="ckpt" if to == "mindspore" else to
+    )
+    return out
 
 
 def convert(

@@ -1,4 +1,4 @@
-"""`tinygrad-rnn convert IN OUT --to mindspore|torch`: move weights between the two frontends' files."""
+"""`tinygrad-rnn convert IN OUT --to torch|mindspore|safetensors`: move weights between file formats."""
 
 from __future__ import annotations
 
@@ -33,18 +33,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the `convert` subcommand."""
     c = sub.add_parser(
         "convert",
-        help="convert weights between a torch-style state_dict file and a MindSpore-style checkpoint",
+        help="convert weights between torch .pt, MindSpore .ckpt and safetensors files",
         description=(
-            "Read a tinygrad_rnn.torch state_dict file (torch.save(model.state_dict(), path)) or a "
-            "tinygrad_rnn.mindspore checkpoint (save_checkpoint(net, path)) and write the weights in the "
-            "other format. RNN, LSTM, GRU, their cells and Linear/Dense parameters have the same names and "
-            "gate order in both; they are reordered (MindSpore groups an RNN's parameters by kind). An "
-            "LSTM with proj_size (weight_hr) cannot be converted to MindSpore."
+            "Read the weights of a torch file (torch.save(model.state_dict(), path), by real torch or "
+            "tinygrad_rnn.torch, or a checkpoint dict keeping the state_dict under 'model'), a MindSpore "
+            ".ckpt or .safetensors file (save_checkpoint), or a `tinygrad-rnn train --save` checkpoint, "
+            "and write them as a torch, MindSpore or safetensors file that the real frameworks load. "
+            "RNN, LSTM, GRU, their cells and Linear/Dense parameters have the same names and gate order "
+            "in both frameworks; they are reordered (MindSpore groups an RNN's parameters by kind). An "
+            "LSTM with proj_size (weight_hr) cannot be converted to MindSpore. Nothing is unpickled "
+            "beyond the allow-list of a weights file (see docs/files.md)."
         ),
     )
-    c.add_argument("input", help="the file to read (either format: detected)")
-    c.add_argument("output", help="the file to write (MindSpore appends .ckpt when missing)")
-    c.add_argument("--to", required=True, choices=["mindspore", "torch"], help="the format to write")
+    c.add_argument("input", help="the file to read (any of the formats: found from its content)")
+    c.add_argument(
+        "output", help="the file to write (.ckpt / .safetensors is appended when missing, as MindSpore does)"
+    )
+    c.add_argument(
+        "--to", required=True, choices=["torch", "mindspore", "safetensors"], help="the format to write"
+    )
     c.add_argument(
         "--overwrite",
         action="store_true",
