@@ -33,10 +33,10 @@ import numpy as np
 
 NUMERIC_KINDS = "biufc"  # bool, int, uint, float, complex: everything our writers store
 MAX_JSON_DEPTH = 64  # deeper structure in a header is refused (ours never nests beyond ~6 levels)
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # how a zip archive (an .npz, torch's files) starts
 _NPY_MAGIC = b"\x93NUMPY"
-# the errors the zipfile / numpy parsers raise for malformed input (everything else is a bug of ours)
-_PARSE_ERRORS = (
+# what zipfile raises for a malformed archive (e.g. NotImplementedError for a flipped "version needed")
+ZIP_ERRORS = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     ValueError,
@@ -48,9 +48,9 @@ _PARSE_ERRORS = (
     RuntimeError,  # zipfile: "File ... is encrypted, password required for extraction"
     KeyError,
     IndexError,
-    TypeError,
-    SyntaxError,
 )
+# ... and numpy's .npy header parser (everything else is a bug of ours)
+_PARSE_ERRORS = ZIP_ERRORS + (TypeError, SyntaxError)
 
 
 class CorruptFileError(ValueError):
@@ -327,7 +327,7 @@ def _check_magic(fh: IO[bytes]) -> None:
         raise TypeError(f"expected a binary file, got one returning {type(head).__name__}")
     if head.startswith(_NPY_MAGIC):
         raise NotAnArchiveError("it holds a single numpy array (.npy), not an archive")
-    if head[:4] not in _ZIP_MAGIC:
+    if head[:4] not in ZIP_MAGIC:
         raise NotAnArchiveError("it is not a zip archive" + (" (the file is empty)" if not head else ""))
 
 

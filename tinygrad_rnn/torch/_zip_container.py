@@ -20,7 +20,7 @@ import zipfile
 import zlib
 from typing import IO, Any
 
-from .._io import CorruptFileError, NotAnArchiveError
+from .._io import ZIP_ERRORS, ZIP_MAGIC, CorruptFileError, NotAnArchiveError
 
 ALIGNMENT = 64  # torch's .storage_alignment: the data of every record starts at a multiple of it
 _LOCAL = struct.Struct("<IHHHHHIIIHH")  # local file header (30 bytes)
@@ -28,21 +28,6 @@ _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")  # central directory entry (46 by
 _END = struct.Struct("<IHHHHIIH")  # end of central directory record (22 bytes)
 _UTF8 = 0x800  # general purpose flag: the name is UTF-8
 _LIMIT = 0xFFFFFFFF  # beyond this a zip needs zip64 records, which this writer does not emit
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-# what zipfile raises for malformed input (e.g. NotImplementedError for a flipped "version needed")
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    ValueError,
-    EOFError,
-    OSError,
-    struct.error,
-    NotImplementedError,
-    OverflowError,
-    RuntimeError,
-    KeyError,
-    IndexError,
-)
 
 
 class DamagedArchiveError(CorruptFileError):
@@ -93,7 +78,7 @@ def check_magic(fh: IO[bytes]) -> None:
         raise TypeError(f"expected a binary file, got one returning {type(head).__name__}")
     if head.startswith(b"\x93NUMPY"):
         raise NotAnArchiveError("it holds a single numpy array (.npy), not an archive")
-    if head[:4] not in _ZIP_MAGIC:
+    if head[:4] not in ZIP_MAGIC:
         raise NotAnArchiveError("it is not a zip archive" + (" (the file is empty)" if not head else ""))
 
 
@@ -108,7 +93,7 @@ class Archive:
         try:
             self._zip = zipfile.ZipFile(fh)
             infos = self._zip.infolist()
-        except _ZIP_ERRORS as e:
+        except ZIP_ERRORS as e:
             raise DamagedArchiveError(f"failed finding central directory ({type(e).__name__}: {e})") from None
         self._infos: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
@@ -148,7 +133,7 @@ class Archive:
         try:
             with self._zip.open(self._infos[name]) as member:
                 data = member.read(size + 1)
-        except _ZIP_ERRORS as e:
+        except ZIP_ERRORS as e:
             raise DamagedArchiveError(f"failed reading file {name} ({type(e).__name__}: {e})") from None
         if len(data) != size:
             raise DamagedArchiveError(f"the member {name} holds {len(data)} bytes, not the {size} it claims")

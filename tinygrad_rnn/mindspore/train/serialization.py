@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..._io import (
+    ZIP_MAGIC,
     CorruptFileError,
     NotRegularFileError,
     atomic_write,
@@ -42,7 +43,6 @@ from . import _ckpt_proto, _safetensors_io
 HEADER = "__tinygrad_rnn_mindspore__"  # the JSON member of our earlier .npz-layout checkpoints
 FORMAT = 1
 FORMATS = ("ckpt", "safetensors")
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def _value_array(v: Any) -> np.ndarray | str:
@@ -155,7 +155,7 @@ def _empty() -> ValueError:
 
 def _detect(data: bytes) -> str:
     """The layout of a checkpoint's bytes: "npz" (our earlier files), "safetensors" or "ckpt"."""
-    if data[:4] in _ZIP_MAGIC:
+    if data[:4] in ZIP_MAGIC:
         return "npz"
     return "safetensors" if _safetensors_io.looks_like(data[:9], len(data)) else "ckpt"
 
@@ -209,7 +209,7 @@ def read_arrays(path: str, format: str | None = None, crc_check: bool = False) -
             "correct of the file."
         ) from None
     layout = _detect(data) if format is None else format
-    if layout == "ckpt" and data[:4] in _ZIP_MAGIC:
+    if layout == "ckpt" and data[:4] in ZIP_MAGIC:
         layout = "npz"
     try:
         arrays = _parse(real, data, layout, crc_check)
