@@ -26,6 +26,9 @@ from ._dtype import (
     int64,
     set_default_dtype,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from ._factories import (
     arange,
@@ -239,6 +242,9 @@ __all__ = [
     "topk",
     "transpose",
     "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
     "unbind",
     "unsqueeze",
     "where",

@@ -39,14 +39,20 @@ int32 = dtype("int32", np.int32)
 int16 = dtype("int16", np.int16)
 int8 = dtype("int8", np.int8)
 uint8 = dtype("uint8", np.uint8)
+uint16 = dtype("uint16", np.uint16)  # torch has few ops for uint16/32/64; they are kept and saved
+uint32 = dtype("uint32", np.uint32)
+uint64 = dtype("uint64", np.uint64)
 bool = dtype("bool", np.bool_)  # noqa: A001 - torch.bool
 complex64 = dtype("complex64", np.complex64)
 complex128 = dtype("complex128", np.complex128)
 
 _BY_NP = {
     d.dtype: d
-    for d in (float32, float64, float16, int64, int32, int16, int8, uint8, bool, complex64, complex128)
-}
+    for d in (
+        float32, float64, float16, int64, int32, int16, int8, uint8, uint16, uint32, uint64, bool, complex64,
+        complex128,
+    )
+}  # fmt: skip
 LEGACY_TYPE = {
     float32: "FloatTensor",
     float64: "DoubleTensor",

@@ -5,8 +5,10 @@ float / bool / None / complex / bytes, torch.Size, torch dtypes and devices, num
 numbers), numpy arrays (as numpy itself pickles them), tensors and Parameters. A tensor becomes the
 call ``torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, OrderedDict())``
 whose storage is a persistent id ``('storage', torch.FloatStorage, key, 'cpu', numel)``, as torch
-writes it; tensors that are views of one numpy buffer share one storage, as torch's views do. Anything
-else raises TypeError before a byte is written.
+writes it (uint16 / uint32 / uint64, which have no typed storage class: ``_rebuild_tensor_v3`` with
+the dtype after the hooks, over ``('storage', torch.storage.UntypedStorage, key, 'cpu', nbytes)``);
+tensors that are views of one numpy buffer share one storage, as torch's views do. Anything else
+raises TypeError before a byte is written.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ STORAGE_OF = {
     np.dtype(np.int32): "IntStorage",
     np.dtype(np.int64): "LongStorage",
 }
+# dtypes with no typed storage class: torch writes them as _rebuild_tensor_v3 over an UntypedStorage
+UNTYPED = {np.dtype(np.uint16): "uint16", np.dtype(np.uint32): "uint32", np.dtype(np.uint64): "uint64"}
 MAX_DEPTH = 64  # containers nested deeper than this are refused (a checkpoint nests about 5)
 
 
@@ -201,23 +205,30 @@ class Emitter:
         from .nn.parameter import Parameter
 
         arr = np.asarray(t.array)
-        if arr.dtype not in STORAGE_OF:
+        untyped = UNTYPED.get(arr.dtype)
+        if arr.dtype not in STORAGE_OF and untyped is None:
             raise TypeError(f"torch.save: a tensor of numpy dtype {arr.dtype} has no torch storage type")
         key, numel, offset, strides = self.storages.place(arr)
         param = isinstance(t, Parameter)
         if param:
             self._global("torch._utils", "_rebuild_parameter")
             self.out.write(b"(")
-        self._global("torch._utils", "_rebuild_tensor_v2")
+        self._global("torch._utils", "_rebuild_tensor_v3" if untyped else "_rebuild_tensor_v2")
         self.out.write(b"((")
         self.emit("storage", depth)
-        self._global("torch", STORAGE_OF[arr.dtype])
+        if untyped:  # an untyped storage counts bytes; the dtype follows the hooks
+            self._global("torch.storage", "UntypedStorage")
+            numel *= arr.dtype.itemsize
+        else:
+            self._global("torch", STORAGE_OF[arr.dtype])
         for x in (key, "cpu", numel):
             self.emit(x, depth)
         self.out.write(b"tQ")  # the storage's persistent id
         for x in (offset, tuple(arr.shape), strides, bool(t.requires_grad) and not param):
             self.emit(x, depth)
         self._call("collections", "OrderedDict", (), depth)  # backward hooks: none
+        if untyped:
+            self._global("torch", untyped)
         self.out.write(b"tR")
         if param:
             self.emit(bool(t.requires_grad), depth)

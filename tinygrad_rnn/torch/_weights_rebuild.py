@@ -5,9 +5,9 @@ against its storage (offset, size and stride must stay inside it) before ``as_st
 outside the storage is ever read; a view with more elements than its storage (stride 0, as torch's
 ``expand`` saves) is materialised, and only up to MAX_VIEW_ELEMENTS elements. Views inside one storage
 come back sharing it, as in torch. A bfloat16 storage is widened to float32 (exact: bfloat16 is the top
-half of a float32); uint16 / uint32 / uint64 tensors are refused with a RuntimeError (no such dtypes
-here). Arguments a weights file never holds raise ``pickle.UnpicklingError``; data that does not fit
-its storage raises RuntimeError (as torch does).
+half of a float32); uint16 / uint32 / uint64 tensors (which torch writes with ``_rebuild_tensor_v3``
+over an untyped storage) load with their dtype. Arguments a weights file never holds raise
+``pickle.UnpicklingError``; data that does not fit its storage raises RuntimeError (as torch does).
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ MAX_VIEW_ELEMENTS = 2**24  # elements a stride-0 view may materialise beyond its
 OUR_DTYPES = {
     name: getattr(_dtype, name)
     for name in (
-        "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool", "complex64",
-        "complex128",
+        "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "uint16", "uint32",
+        "uint64", "bool", "complex64", "complex128",
     )
 }  # fmt: skip
-EXTRA_DTYPES = ("bfloat16", "uint16", "uint32", "uint64")  # torch dtypes we lack (bfloat16: widened)
+EXTRA_DTYPES = ("bfloat16",)  # torch dtypes we lack (bfloat16: widened from its typed storage)
 # typed storage class -> numpy dtype of its elements (None: bfloat16, stored as the top half of float32)
 STORAGE_DTYPES: dict[str, Any] = {
     "FloatStorage": np.float32, "DoubleStorage": np.float64, "HalfStorage": np.float16,
@@ -56,7 +56,7 @@ def refuse(message: str) -> pickle.UnpicklingError:
 
 
 class ExtraDtype:
-    """A torch dtype tinygrad_rnn.torch does not have (bfloat16, uint16/32/64), named by a file."""
+    """A torch dtype tinygrad_rnn.torch does not have (bfloat16), named by a file."""
 
     __slots__ = ("name",)
 

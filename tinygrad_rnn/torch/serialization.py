@@ -16,8 +16,8 @@ weights only, whatever ``weights_only`` says: the pickle goes through an allow-l
 (``_weights_unpickler``) that resolves only our own stand-ins for the rebuild functions, containers,
 storages and dtypes a weights file needs; no module is imported and nothing of the file is called.
 bfloat16 tensors load as float32 with the exact values (this frontend has no bfloat16); uint16 / uint32 /
-uint64 tensors are refused (RuntimeError). ``map_location`` and ``mmap`` are accepted; every tensor
-loads into memory on the CPU.
+uint64 tensors load (and save, as torch's ``_rebuild_tensor_v3``) with their own dtype. ``map_location``
+and ``mmap`` are accepted; every tensor loads into memory on the CPU.
 
 Errors of `load` (its whole contract; nothing else escapes for any file content):
 
