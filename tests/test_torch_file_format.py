@@ -177,6 +177,9 @@ EDGE = {
     "int32": [0, 1, -1, 7, -(2**31), 2**31 - 1],
     "int64": [0, 1, -1, 7, -(2**63), 2**63 - 1],
     "uint8": [0, 1, 255, 128, 7, 200],
+    "uint16": [0, 1, 2**16 - 1, 2**15, 7, 2**8],
+    "uint32": [0, 1, 2**32 - 1, 2**31, 7, 2**16],
+    "uint64": [0, 1, 2**64 - 1, 2**63, 7, 2**32],
     "bool": [True, False, True, True],
 }
 
@@ -185,7 +188,7 @@ def all_dtypes(T: Any) -> dict[str, Any]:
     """A tensor of each dtype both frameworks have, 2-d and 0-d, with edge values."""
     out: dict[str, Any] = {}
     for name in ("float16", "float32", "float64", "complex64", "complex128", "bool", "int8", "int16",
-                 "int32", "int64", "uint8"):  # fmt: skip
+                 "int32", "int64", "uint8", "uint16", "uint32", "uint64"):  # fmt: skip
         kind = "bool" if name == "bool" else "float" if name[0] in "fc" else name
         vals = np.array(EDGE[kind], dtype=np.dtype(name))
         if name.startswith("complex"):
@@ -219,11 +222,71 @@ def test_bfloat16_loads_as_float32_with_the_exact_values():
     assert ours["s"].numpy().tobytes() == real[0, 1].float().numpy().tobytes()
 
 
-@pytest.mark.parametrize("dtype", ["uint16", "uint32", "uint64"])
-def test_dtypes_ours_lacks_are_refused_clearly(dtype):
-    buf = torch_bytes({"w": torch.ones(3, dtype=getattr(torch, dtype))})
-    with pytest.raises(RuntimeError, match=f"torch.{dtype}, which tinygrad_rnn.torch lacks"):
-        tt.load(buf)
+@pytest.mark.parametrize("name", ["uint16", "uint32", "uint64"])
+def test_unsigned_wide_dtypes_round_trip_both_ways_as_torch_writes_them(name):
+    """tt.uint16 / tt.uint32 / tt.uint64: max, views and 0-d, through real torch and back, exactly."""
+    top = np.iinfo(np.dtype(name)).max
+    real = torch.tensor([[0, top, 7], [top - 1, 1, 0]], dtype=getattr(torch, name))
+    ours = tt.tensor([[0, top, 7], [top - 1, 1, 0]], dtype=getattr(tt, name))
+    assert ours.dtype is getattr(tt, name) and repr(ours) == repr(real)
+    obj_t = {"w": real, "row": real[1], "col": real[:, 2], "s": real[0, 1]}
+    obj_o = {"w": ours, "row": ours[1], "col": ours[:, 2], "s": ours[0, 1]}
+    back = torch.load(ours_bytes(obj_o), weights_only=True)
+    assert describe(back) == describe(obj_t)
+    assert back["row"].untyped_storage().data_ptr() == back["w"].untyped_storage().data_ptr()
+    loaded = tt.load(torch_bytes(obj_t))
+    assert describe(loaded) == describe(torch.load(torch_bytes(obj_t), weights_only=True))
+    assert describe(tt.load(ours_bytes(obj_o))) == describe(obj_t)
+
+
+def test_unsigned_wide_dtypes_are_made_and_printed_as_in_torch():
+    pairs = [(tt.uint16, torch.uint16), (tt.uint32, torch.uint32), (tt.uint64, torch.uint64)]
+    for ours, real in pairs:
+        assert (repr(ours), ours.is_signed, ours.itemsize) == (repr(real), real.is_signed, real.itemsize)
+        top = np.iinfo(ours.dtype).max
+        made = [tt.tensor([1], dtype=ours), tt.zeros(2, 3, dtype=ours), tt.tensor(top, dtype=ours)]
+        want = [torch.tensor([1], dtype=real), torch.zeros(2, 3, dtype=real), torch.tensor(top, dtype=real)]
+        for a, b in zip(made, want):
+            assert (repr(a), str(a.dtype), a.numpy().dtype, a.numpy().tobytes()) == (
+                repr(b),
+                str(b.dtype),
+                b.numpy().dtype,
+                b.numpy().tobytes(),
+            )
+        arr = np.array([0, top, 5], ours.dtype)
+        assert repr(tt.from_numpy(arr)) == repr(torch.from_numpy(arr))
+        assert tt.from_numpy(arr).dtype is ours
+
+
+def test_unsigned_wide_dtypes_are_pickled_as_real_torch_pickles_them():
+    """The same calls, globals and storage ids as torch's pickle (v3 over an UntypedStorage)."""
+    obj = {"a": np.array([0, 2**16 - 1], np.uint16), "b": np.array(5, np.uint64), "c": np.ones(3, np.uint32)}
+    ours = pickled_calls(ours_bytes({k: tt.from_numpy(v) for k, v in obj.items()}))
+    assert ours == pickled_calls(torch_bytes({k: torch.from_numpy(v) for k, v in obj.items()}))
+    assert ours["b"] == (
+        "torch._utils._rebuild_tensor_v3",
+        (("storage", "torch.storage.UntypedStorage", "1", "cpu", 8), 0, (), (), False,
+         ("collections.OrderedDict", ()), "torch.uint64"),
+    )  # fmt: skip
+
+
+class CallTrace(pickle.Unpickler):
+    """Unpickles data.pkl into nested (global name, args) tuples: what the pickle calls, run nowhere."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        path = f"{module}.{name}"
+        if path == "torch._utils._rebuild_tensor_v2" or path.endswith(("_v3", "OrderedDict")):
+            return lambda *args: (path, args)
+        return path
+
+    def persistent_load(self, pid: Any) -> Any:
+        return pid
+
+
+def pickled_calls(buf: io.BytesIO) -> Any:
+    with zipfile.ZipFile(buf) as z:
+        data = z.read(next(n for n in z.namelist() if n.endswith("/data.pkl")))
+    return CallTrace(io.BytesIO(data)).load()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,8 +417,11 @@ def test_a_whole_module_is_refused_as_real_torch_weights_only_refuses_it():
     with pytest.raises(pickle.UnpicklingError, match="Unsupported global"):
         torch.load(buf, weights_only=True)
     buf.seek(0)
-    with pytest.raises(pickle.UnpicklingError, match="Unsupported global: GLOBAL .*TorchNet"):
+    with pytest.raises(pickle.UnpicklingError, match="Unsupported global: GLOBAL .*TorchNet") as info:
         tt.load(buf)
+    assert "save model.state_dict() instead" in str(info.value)  # and says what to do
+    with pytest.raises(pickle.UnpicklingError, match=r"torch\.nn\.modules\.rnn\.LSTM.*state_dict\(\)"):
+        tt.load(torch_bytes(torch.nn.LSTM(2, 3)))  # a whole real torch module
 
 
 def test_numpy_arrays_are_pickled_as_real_torch_pickles_them():

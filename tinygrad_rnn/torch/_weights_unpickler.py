@@ -71,9 +71,16 @@ def unsupported_global(module: str, name: str) -> pickle.UnpicklingError:
     path = f"{module}.{name}"
     if module == "builtins":
         path = name
+    hint = ""
+    if name[:1].isupper():  # a class: a pickled object, most often a whole nn.Module
+        hint = (
+            " This file holds a pickled object, such as a whole model saved by torch.save(model, path): "
+            "where its code is trusted, save model.state_dict() instead and load that into a model "
+            "built by the same code."
+        )
     return rb.refuse(
         f"Unsupported global: GLOBAL {path} was not an allowed global by default. tinygrad_rnn.torch.load "
-        "only ever loads weights (as torch.load(weights_only=True)); nothing in the file was executed."
+        "only ever loads weights (as torch.load(weights_only=True)); nothing in the file was executed." + hint
     )
 
 
