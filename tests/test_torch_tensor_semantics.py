@@ -394,3 +394,18 @@ def test_memory_format_type_errors() -> None:
 )
 def test_size_keyword(call: Callable[[Any], Any]) -> None:
     grads_match(lambda m, x: call(x) * 1.5, A)
+
+
+@pytest.mark.parametrize(
+    "dtype", ["bool", "uint8", "int8", "int16", "int32", "int64", "uint16", "uint32", "uint64", "float16"]
+)
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_sum_of_integers_is_int64_as_in_torch(dtype: str, dim: Any) -> None:
+    # torch sums bool and every integer dtype in int64 (uint8 too); numpy would keep uint64
+    values = np.array([[1, 0, 3], [2, 1, 0]])
+
+    def run(T: Any) -> tuple[str, Any]:
+        s = T.tensor(values, dtype=getattr(T, dtype)).sum(dim)
+        return str(s.dtype), s.tolist()
+
+    same(run)

@@ -47,8 +47,8 @@ class ReduceMethods:
         """Sum over dim(s) (all by default)."""
         dim = _check.dims("sum", _dims(dim, axis))
         x = self if dtype is None else self.to(dtype)
-        if x.array.dtype.kind in "b":
-            x = x.long()
+        if dtype is None and x.array.dtype.kind in "biu":
+            x = x.long()  # torch sums bool and every integer dtype (uint8 too) in int64
         return ops.sum_(x, dim, _keep(keepdim, keepdims))
 
     def mean(
