@@ -11,6 +11,13 @@ weight_decay > 0), then division by ``loss_scale``. The update rules:
   ``lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)`` and ``w -= lr_t * m / (sqrt(v) + eps)``, so eps is not
   scaled by the bias correction as in torch; the powers ``beta^t`` are float32 running products. That rule
   is implemented here.
+
+The state is held in Parameters with MindSpore's names, dtypes and shapes (all requires_grad=True, as
+there): ``global_step`` int32 (1,), the learning rates (float32, 0-d or one value per step:
+``learning_rate``, ``learning_rate_group_<i>``), SGD's ``momentum``, ``accum.<name>`` and ``stat.<name>``,
+Momentum's ``momentum`` and ``moments.<name>``, Adam's ``beta1_power``, ``beta2_power``,
+``moment1.<name>`` and ``moment2.<name>``. They are registered in MindSpore's order, so an optimiser Cell's
+or TrainOneStepCell's parameters_dict, and therefore save_checkpoint / load_param_into_net, carry them.
 """
 
 from __future__ import annotations
@@ -54,44 +61,62 @@ class Optimizer(Cell):
             raise ValueError(f"For '{cls}', the 'loss_scale' must be greater than 0, but got {loss_scale}.")
         _check_lr(cls, learning_rate)
         groups = items if isinstance(items[0], dict) else [{"params": items}]
+        object.__setattr__(self, "_late_lr", [])
+        self.global_step = Parameter(np.zeros((1,), np.int32), name="global_step")
+        lr_params = _lr_parameters(groups, learning_rate)
         params: list[Parameter] = []
         self._lr_of: list[Any] = []
         self._decay_of: list[float] = []
-        for g in groups:
-            wd = g.get("weight_decay", weight_decay)
-            if isinstance(wd, bool) or not isinstance(wd, (int, float)):
-                raise TypeError(
-                    f"For 'Optimizer', the argument 'weight_decay' must be int or float, but got {type(wd)}."
-                )
-            wd = float(wd)
-            if wd < 0:
-                raise ValueError(f"For '{cls}', the 'weight_decay' must be >= 0, but got {wd}.")
+        for gi, g in enumerate(groups):
+            wd = _group_decay(cls, g.get("weight_decay", weight_decay))
+            key = f"learning_rate_group_{gi}" if "lr" in g else "learning_rate"
+            lr = lr_params.get(key, g.get("lr", learning_rate))
             for p in g["params"]:
                 if not isinstance(p, Parameter):
                     raise TypeError(
                         f"For '{cls}', all elements of the argument 'params' must be 'Parameter', but got {type(p)}."
                     )
                 params.append(p)
-                self._lr_of.append(g.get("lr", learning_rate))
+                self._lr_of.append(lr)
                 decays = (
                     wd > 0
                     if len(groups) > 1 or "weight_decay" in g
                     else "beta" not in p.name and "gamma" not in p.name
                 )
                 self._decay_of.append(wd * loss_scale if decays else 0.0)  # MindSpore scales it too
-        object.__setattr__(self, "parameters", ParameterTuple(params))
-        self.learning_rate = learning_rate
+        # MindSpore registers the learning rates after global_step, or after the whole state (last) when any
+        # of them is dynamic (one value per step); the optimised parameters come next, then the state
+        if any(p.ndim for p in lr_params.values()):
+            self._late_lr.extend(lr_params)
+        for key, p in lr_params.items():
+            self.insert_param_to_cell(key, p)
+        self.parameters = ParameterTuple(params)
+        self.learning_rate = lr_params.get("learning_rate", learning_rate)
         self.loss_scale = loss_scale
-        self.global_step = 0
+        self._move_late_lr()
+
+    def add_state(self, name: str, value: Parameter | ParameterTuple) -> None:
+        """Register optimiser state (a Parameter or ParameterTuple) in MindSpore's order."""
+        setattr(self, name, value)
+        self._move_late_lr()
+
+    def _move_late_lr(self) -> None:
+        for key in self._late_lr:  # keep dynamic learning rates last
+            self._parameters[key] = self._parameters.pop(key)
+
+    @property
+    def step(self) -> int:
+        """The number of steps taken (``global_step`` as an int)."""
+        return int(self.global_step.array[0])
 
     def get_lr(self, index: int = 0) -> float:
         """The learning rate of parameter `index` at the current step."""
         lr = self._lr_of[index]
         if callable(lr) and not hasattr(lr, "array"):
-            lr = lr(self.global_step)
+            lr = lr(self.step)
         arr = np.asarray(getattr(lr, "array", lr), dtype=np.float32)
         if arr.ndim:
-            arr = arr[min(self.global_step, arr.size - 1)]
+            arr = arr[min(self.step, arr.size - 1)]
         return float(arr)
 
     def construct(self, gradients: Any) -> tuple[bool, ...]:
@@ -110,7 +135,7 @@ class Optimizer(Cell):
             if self.loss_scale != 1.0:
                 g = g / self.loss_scale
             p.array = self.update(i, p.array, g.astype(p.array.dtype, copy=False), self.get_lr(i))
-        self.global_step += 1
+        self.global_step.array = self.global_step.array + np.int32(1)
         return tuple(True for _ in self.parameters)
 
     def begin_step(self) -> None:
@@ -144,15 +169,26 @@ class SGD(Optimizer):
                 f"For '{cls}', if 'nesterov' is true, 'momentum' must be > 0.0 and 'dampening' must equal to 0.0, "
                 f"but got 'momentum' {momentum}, 'dampening' {dampening}."
             )
-        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
+        self.dampening, self.nesterov = dampening, nesterov
         # weight decay was applied MindSpore's way already; the learning rate is passed per step
         self._core = core_optim.SGD(
             self.parameters, lr=0.0, momentum=momentum, dampening=dampening, nesterov=nesterov
         )
+        self.add_state("momentum", Parameter(np.array(momentum, np.float32), name="momentum"))
+        self._init_state()
+
+    def _init_state(self) -> None:
+        # stat = 1 until the first momentum step, which stores the gradient itself in accum (MindSpore's SGD)
+        self.add_state("accum", self.parameters.clone("accum", init="zeros"))
+        self.add_state("stat", self.parameters.clone("stat", init="ones"))
 
     def update(self, index: int, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
-        core = self._core
-        return core.update(w, g, core.state.setdefault(index, {}), dict(core.param_groups[0], lr=lr))
+        core, accum, stat = self._core, self.accum[index], self.stat[index]
+        state = {} if np.any(stat.array != 0) else {"momentum_buffer": accum.array}
+        w = core.update(w, g, state, dict(core.param_groups[0], lr=lr))
+        if "momentum_buffer" in state:  # momentum > 0
+            accum.array, stat.array = state["momentum_buffer"], np.zeros_like(stat.array)
+        return w
 
 
 class Momentum(SGD):
@@ -169,6 +205,17 @@ class Momentum(SGD):
         use_nesterov: bool = False,
     ):
         super().__init__(params, learning_rate, momentum, 0.0, weight_decay, use_nesterov, loss_scale)
+
+    def _init_state(self) -> None:
+        self.add_state("moments", self.parameters.clone("moments", init="zeros"))
+
+    def update(self, index: int, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
+        core, moments = self._core, self.moments[index]
+        state = {"momentum_buffer": moments.array}  # MindSpore's accum = momentum * accum + g, from 0
+        w = core.update(w, g, state, dict(core.param_groups[0], lr=lr))
+        # with momentum 0 the core keeps no buffer; MindSpore's accum is then the gradient itself
+        moments.array = state["momentum_buffer"] if core.param_groups[0]["momentum"] else g.copy()
+        return w
 
 
 class Adam(Optimizer):
@@ -205,21 +252,51 @@ class Adam(Optimizer):
             eps,
             use_nesterov,
         )
-        self.beta1_power, self.beta2_power = np.float32(1), np.float32(1)
-        self.moment1 = [np.zeros_like(p.array) for p in self.parameters]
-        self.moment2 = [np.zeros_like(p.array) for p in self.parameters]
+        self.add_state("beta1_power", Parameter(np.array(1, np.float32), name="beta1_power"))
+        self.add_state("beta2_power", Parameter(np.array(1, np.float32), name="beta2_power"))
+        self.add_state("moment1", self.parameters.clone("moment1", init="zeros"))
+        self.add_state("moment2", self.parameters.clone("moment2", init="zeros"))
 
     def begin_step(self) -> None:
-        self.beta1_power = np.float32(self.beta1_power * self.beta1)
-        self.beta2_power = np.float32(self.beta2_power * self.beta2)
+        self.beta1_power.array = np.array(self.beta1_power.array * self.beta1, np.float32)
+        self.beta2_power.array = np.array(self.beta2_power.array * self.beta2, np.float32)
 
     def update(self, index: int, w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
         b1, b2 = self.beta1, self.beta2
-        m = self.moment1[index] = self.moment1[index] + (g - self.moment1[index]) * (1 - b1)
-        v = self.moment2[index] = self.moment2[index] + (g * g - self.moment2[index]) * (1 - b2)
-        lr_t = np.float32(lr) * np.sqrt(1 - self.beta2_power) / (1 - self.beta1_power)
+        m1, m2 = self.moment1[index], self.moment2[index]
+        m = m1.array = m1.array + (g - m1.array) * (1 - b1)
+        v = m2.array = m2.array + (g * g - m2.array) * (1 - b2)
+        b1_power, b2_power = np.float32(self.beta1_power.array), np.float32(self.beta2_power.array)
+        lr_t = np.float32(lr) * np.sqrt(1 - b2_power) / (1 - b1_power)
         step = m * b1 + (1 - b1) * g if self.use_nesterov else m
         return (w - lr_t * step / (np.sqrt(v) + np.float32(self.eps))).astype(w.dtype, copy=False)
+
+
+def _lr_parameters(groups: list[dict[str, Any]], default: Any) -> dict[str, Parameter]:
+    """MindSpore's learning-rate Parameters: float32, 0-d for a number, 1-D for one value per step.
+
+    ``learning_rate_group_<i>`` for each group with its own "lr", then ``learning_rate`` if a group uses
+    the default; a callable schedule has none (it computes the rate from global_step)."""
+    wanted = [(f"learning_rate_group_{i}", g["lr"]) for i, g in enumerate(groups) if "lr" in g]
+    if any("lr" not in g for g in groups):
+        wanted.append(("learning_rate", default))
+    out = {}
+    for key, lr in wanted:
+        if callable(lr) and not hasattr(lr, "array"):
+            continue
+        out[key] = Parameter(np.array(getattr(lr, "array", lr), dtype=np.float32), name=key)
+    return out
+
+
+def _group_decay(cls: str, wd: Any) -> float:
+    """A group's weight decay as a float >= 0 (MindSpore's errors)."""
+    if isinstance(wd, bool) or not isinstance(wd, (int, float)):
+        raise TypeError(
+            f"For 'Optimizer', the argument 'weight_decay' must be int or float, but got {type(wd)}."
+        )
+    if wd < 0:
+        raise ValueError(f"For '{cls}', the 'weight_decay' must be >= 0, but got {float(wd)}.")
+    return float(wd)
 
 
 def _check_lr(cls: str, lr: Any) -> None:
