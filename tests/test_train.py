@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import json
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -46,6 +47,9 @@ SHORT = {
 def short(task: str, **kw) -> TrainConfig:
     settings, _ = SHORT[task]
     return TrainConfig.for_task(task, **{**settings, **kw})
+
+
+DATA = pathlib.Path(__file__).resolve().parent / "data"
 
 
 def quiet(cfg: TrainConfig, **kw):
@@ -242,6 +246,42 @@ def test_mindspore_frontend_trains_and_resumes(tmp_path):
     assert full.curve.val_loss == sorted(full.curve.val_loss, reverse=True)
     ck = str(tmp_path / "m.npz")
     quiet(cfg, save=ck, stop_after=2)
+    assert quiet(cfg, resume=ck).curve.values() == full.curve.values()
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_a_mindspore_run_saved_by_an_earlier_version_still_resumes(tmp_path, optimizer):
+    """tests/data/earlier_train_mindspore_*.npz were written by commit c179ab9 (its optimisers kept
+    their state in attributes, not Parameters) with train(cfg, save=..., stop_after=1): they must
+    still resume. Adam's file held its whole state: the uninterrupted run's curve comes back. That
+    version's SGD checkpoints held no momentum buffers (its optimiser state_dict came out empty, so
+    such a run resumed with zero momentum even then); the file still resumes, from its weights."""
+    cfg = TrainConfig.for_task(
+        "sine", hidden=4, epochs=2, steps=2, batch=4, frontend="mindspore", optimizer=optimizer
+    )
+    full = quiet(cfg)
+    ck = tmp_path / "earlier.npz"
+    ck.write_bytes((DATA / f"earlier_train_mindspore_{optimizer}.npz").read_bytes())
+    meta, _ = load_checkpoint(str(ck))
+    assert meta["epoch"] == 1  # the earlier layout: attribute names, not MindSpore's Parameter names
+    assert ("moment1" if optimizer == "adam" else '"state", {"__dict__": []}') in json.dumps(
+        meta["optimizer"]
+    )
+    resumed = quiet(cfg, resume=str(ck)).curve
+    if optimizer == "adam":
+        assert resumed.values() == full.curve.values()
+    else:
+        assert resumed.val_loss[0] == full.curve.val_loss[0] and len(resumed.val_loss) == 2
+
+
+def test_a_mindspore_sgd_run_resumes_with_its_momentum(tmp_path):
+    cfg = TrainConfig.for_task(
+        "sine", hidden=4, epochs=3, steps=2, batch=4, frontend="mindspore", optimizer="sgd"
+    )
+    full = quiet(cfg)
+    ck = str(tmp_path / "m.npz")
+    quiet(cfg, save=ck, stop_after=1)
+    assert "accum." in json.dumps(load_checkpoint(ck)[0]["optimizer"])  # the buffers are in the file
     assert quiet(cfg, resume=ck).curve.values() == full.curve.values()
 
 

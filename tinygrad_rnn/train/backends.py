@@ -229,7 +229,6 @@ class MindSporeBackend(Backend):
     optimizer(grads). The schedule is MindSpore's dynamic learning rate: one value per step."""
 
     name = "mindspore"
-    _OPT_STATE = ("global_step", "beta1_power", "beta2_power", "moment1", "moment2")
 
     def __init__(self, task: Task, cfg: TrainConfig, ms: Any = None):
         if ms is None:
@@ -315,28 +314,46 @@ class MindSporeBackend(Backend):
             raise CheckpointError(f"checkpoint does not fit the model: not loaded {not_loaded}")
 
     def optimizer_state(self):
-        # MindSpore keeps an optimiser's state in attributes (moments, beta powers, step count)
-        st: dict[str, Any] = {}
-        for k in self._OPT_STATE:
-            if hasattr(self.opt, k):
-                v = getattr(self.opt, k)
-                st[k] = [np.array(a) for a in v] if isinstance(v, list) else _to_numpy(v)
-        core = getattr(self.opt, "_core", None)  # SGD's momentum buffers
-        if core is not None:
-            st["core"] = core.state_dict()
-        return st
+        # MindSpore keeps an optimiser's state in its Parameters (global_step, moments, beta powers, ...),
+        # named as in a checkpoint of the optimiser Cell; the optimised parameters are the model's
+        model = {id(p) for p in self.opt.parameters}
+        return {k: _to_numpy(p) for k, p in self.opt.parameters_dict().items() if id(p) not in model}
 
     def load_optimizer_state(self, sd):
+        own = self.optimizer_state()
+        sd = self._from_earlier(sd, own)
         for k, v in sd.items():
-            if k == "core":
-                self.opt._core.load_state_dict(v)
-            elif k not in self._OPT_STATE:
+            if k not in own or not isinstance(v, np.ndarray) or np.shape(v) != own[k].shape:
                 raise CheckpointError(f"optimizer state {k!r} does not fit this optimizer")
-            elif isinstance(v, list):
-                setattr(self.opt, k, [np.array(a) for a in v])
-            else:
-                old = getattr(self.opt, k)
-                setattr(self.opt, k, type(old)(v) if isinstance(old, (int, np.generic)) else v)
+        if set(own) - set(sd):
+            raise CheckpointError(f"optimizer state lacks {sorted(set(own) - set(sd))}")
+        params = {k: self.ms.Parameter(self.ms.Tensor(np.array(v)), name=k) for k, v in sd.items()}
+        self.ms.load_param_into_net(self.opt, params)
+
+    def _from_earlier(self, sd: dict[str, Any], own: dict[str, np.ndarray]) -> dict[str, Any]:
+        """A checkpoint written before the optimiser kept its state in Parameters (attributes:
+        global_step, beta powers, moment lists; SGD's core momentum buffers), in today's names, so a
+        run saved then still resumes; today's values fill what it did not hold (learning rate)."""
+        if not {"moment1", "moment2", "core"} & sd.keys():
+            return sd
+        names = [p.name for p in self.opt.parameters]
+        new = dict(own)
+        if "global_step" in sd:
+            new["global_step"] = np.full(
+                own["global_step"].shape, sd["global_step"], own["global_step"].dtype
+            )
+        for k in ("beta1_power", "beta2_power"):
+            if k in sd:
+                new[k] = np.asarray(sd[k], own[k].dtype).reshape(own[k].shape)
+        for k in ("moment1", "moment2"):
+            new.update({f"{k}.{n}": np.asarray(a) for n, a in zip(names, sd.get(k, []))})
+        buffers = (sd.get("core") or {}).get("state", {})
+        for i, n in enumerate(names):
+            buf = buffers.get(i, {}).get("momentum_buffer") if isinstance(buffers.get(i), dict) else None
+            if buf is not None:  # SGD: the buffer is MindSpore's accum; stat 0 once it exists
+                new[f"accum.{n}"] = np.asarray(buf)
+                new[f"stat.{n}"] = np.zeros_like(own[f"stat.{n}"])
+        return new
 
 
 def make_backend(task: Task, cfg: TrainConfig, module: Any = None) -> Backend:
