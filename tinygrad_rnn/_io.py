@@ -319,7 +319,8 @@ def _open_archive(source: Any) -> tuple[IO[bytes], bool]:
     return source, False
 
 
-def _check_magic(fh: IO[bytes]) -> None:
+def check_magic(fh: IO[bytes]) -> None:
+    """NotAnArchiveError unless `fh` (left where it was) starts like a zip archive."""
     start = fh.tell()
     head = fh.read(6)
     fh.seek(start)
@@ -345,7 +346,7 @@ def read_npz(
     texts = set(text_members)
     fh, owned = _open_archive(source)
     try:
-        _check_magic(fh)
+        check_magic(fh)
         start = fh.tell()
         size = fh.seek(0, os.SEEK_END) - start
         fh.seek(start)

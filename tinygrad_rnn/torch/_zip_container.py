@@ -20,7 +20,7 @@ import zipfile
 import zlib
 from typing import IO, Any
 
-from .._io import ZIP_ERRORS, ZIP_MAGIC, CorruptFileError, NotAnArchiveError
+from .._io import ZIP_ERRORS, CorruptFileError, check_magic
 
 ALIGNMENT = 64  # torch's .storage_alignment: the data of every record starts at a multiple of it
 _LOCAL = struct.Struct("<IHHHHHIIIHH")  # local file header (30 bytes)
@@ -67,19 +67,6 @@ def write_archive(fh: IO[bytes], records: list[tuple[str, bytes]], folder: str =
     directory = b"".join(central)
     fh.write(directory)
     fh.write(_END.pack(0x06054B50, 0, 0, len(central), len(central), len(directory), offset, 0))
-
-
-def check_magic(fh: IO[bytes]) -> None:
-    """NotAnArchiveError unless `fh` (left where it was) starts like a zip archive."""
-    start = fh.tell()
-    head = fh.read(6)
-    fh.seek(start)
-    if not isinstance(head, bytes):
-        raise TypeError(f"expected a binary file, got one returning {type(head).__name__}")
-    if head.startswith(b"\x93NUMPY"):
-        raise NotAnArchiveError("it holds a single numpy array (.npy), not an archive")
-    if head[:4] not in ZIP_MAGIC:
-        raise NotAnArchiveError("it is not a zip archive" + (" (the file is empty)" if not head else ""))
 
 
 class Archive:

@@ -54,6 +54,7 @@ from .._io import (
     NotAnArchiveError,
     NotRegularFileError,
     atomic_write,
+    check_magic,
     check_readable,
     check_target,
     parse_json,
@@ -66,7 +67,7 @@ from ._factories import from_numpy
 from ._tensor import Tensor
 from ._weights_pickle import Emitter
 from ._weights_unpickler import WeightsUnpickler
-from ._zip_container import Archive, check_magic, write_archive
+from ._zip_container import Archive, write_archive
 
 
 class UnreadableCheckpointError(pickle.UnpicklingError, RuntimeError):
