@@ -268,10 +268,14 @@ def test_a_mindspore_run_saved_by_an_earlier_version_still_resumes(tmp_path, opt
         meta["optimizer"]
     )
     resumed = quiet(cfg, resume=str(ck)).curve
+    # the file's first epoch was computed by the numpy that wrote it (1.26): float32 sums differ in
+    # their last bits under numpy 2, so 1e-6 here (dropping Adam's or SGD's state costs ~4%)
     if optimizer == "adam":
-        assert resumed.values() == full.curve.values()
+        np.testing.assert_allclose(resumed.val_loss, full.curve.val_loss, rtol=1e-6)
+        np.testing.assert_allclose(resumed.train_loss, full.curve.train_loss, rtol=1e-6)
     else:
-        assert resumed.val_loss[0] == full.curve.val_loss[0] and len(resumed.val_loss) == 2
+        assert len(resumed.val_loss) == 2
+        np.testing.assert_allclose(resumed.val_loss[0], full.curve.val_loss[0], rtol=1e-6)
 
 
 def test_a_mindspore_sgd_run_resumes_with_its_momentum(tmp_path):
