@@ -132,15 +132,13 @@ def _read_torch(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:
 
 
 def _read_mindspore(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:
-    from tinygrad_rnn.mindspore.train.serialization import read_arrays
+    from tinygrad_rnn.mindspore.train.serialization import file_layout, read_arrays
 
     arrays = read_arrays(path)  # any file name: the content decides, not the extension
     texts = [k for k, v in arrays.items() if not isinstance(v, np.ndarray)]
     if texts:
         raise ValueError(f"{path} holds text entries {texts}, not only weights")
-    with open(path, "rb") as fh:  # safetensors: the header's length (8 bytes), then its JSON
-        fmt = "safetensors" if fh.read(9)[8:9] == b"{" else "mindspore"
-    return fmt, OrderedDict(arrays)
+    return "safetensors" if file_layout(path) == "safetensors" else "mindspore", OrderedDict(arrays)
 
 
 def _read_training(path: str) -> tuple[str, OrderedDict[str, np.ndarray]]:

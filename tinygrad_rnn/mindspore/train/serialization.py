@@ -17,6 +17,7 @@ widened to float32, exactly.
 
 from __future__ import annotations
 
+import io
 import os
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -153,17 +154,25 @@ def _empty() -> ValueError:
     )
 
 
-def _detect(data: bytes) -> str:
-    """The layout of a checkpoint's bytes: "npz" (our earlier files), "safetensors" or "ckpt"."""
-    if data[:4] in ZIP_MAGIC:
+def _detect(head: bytes, size: int) -> str:
+    """The layout of a checkpoint from its first 9 bytes and its size: "npz" (our earlier files),
+    "safetensors" or "ckpt"."""
+    if head[:4] in ZIP_MAGIC:
         return "npz"
-    return "safetensors" if _safetensors_io.looks_like(data[:9], len(data)) else "ckpt"
+    return "safetensors" if _safetensors_io.looks_like(head[:9], size) else "ckpt"
+
+
+def file_layout(path: str) -> str:
+    """How read_arrays(path) reads the file (found from its content): "npz", "safetensors" or "ckpt"."""
+    with open(check_readable(path), "rb") as fh:
+        head = fh.read(9)
+        return _detect(head, fh.seek(0, os.SEEK_END))
 
 
 def _parse(real: str, data: bytes, layout: str, crc_check: bool) -> OrderedDict[str, Any]:
     """name -> array or str of a checkpoint's bytes in `layout`; CorruptFileError if damaged."""
     if layout == "npz":
-        members = read_npz(real, text_members=(HEADER,), required=HEADER, strings=True)
+        members = read_npz(io.BytesIO(data), text_members=(HEADER,), required=HEADER, strings=True)
         return _checked_members(members)
     if layout == "safetensors":
         arrays, meta = _safetensors_io.read(data, crc_check)
@@ -208,7 +217,7 @@ def read_arrays(path: str, format: str | None = None, crc_check: bool = False) -
             f"Failed to read the checkpoint file {real}. May not have permission to read it, please check the "
             "correct of the file."
         ) from None
-    layout = _detect(data) if format is None else format
+    layout = _detect(data[:9], len(data)) if format is None else format
     if layout == "ckpt" and data[:4] in ZIP_MAGIC:
         layout = "npz"
     try:
