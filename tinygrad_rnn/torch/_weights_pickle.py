@@ -23,21 +23,10 @@ import numpy as np
 from ..nn import Module as _CoreModule
 from ..tape import TensorBase
 from . import _dtype
+from ._weights_rebuild import STORAGE_DTYPES
 
-# numpy dtype -> the typed storage class torch pickles for it
-STORAGE_OF = {
-    np.dtype(np.float32): "FloatStorage",
-    np.dtype(np.float64): "DoubleStorage",
-    np.dtype(np.float16): "HalfStorage",
-    np.dtype(np.complex64): "ComplexFloatStorage",
-    np.dtype(np.complex128): "ComplexDoubleStorage",
-    np.dtype(np.bool_): "BoolStorage",
-    np.dtype(np.int8): "CharStorage",
-    np.dtype(np.uint8): "ByteStorage",
-    np.dtype(np.int16): "ShortStorage",
-    np.dtype(np.int32): "IntStorage",
-    np.dtype(np.int64): "LongStorage",
-}
+# numpy dtype -> the typed storage class torch pickles for it (the loader's table, inverted)
+STORAGE_OF = {np.dtype(t): name for name, t in STORAGE_DTYPES.items() if t is not None}
 # dtypes with no typed storage class: torch writes them as _rebuild_tensor_v3 over an UntypedStorage
 UNTYPED = {np.dtype(np.uint16): "uint16", np.dtype(np.uint32): "uint32", np.dtype(np.uint64): "uint64"}
 MAX_DEPTH = 64  # containers nested deeper than this are refused (a checkpoint nests about 5)
