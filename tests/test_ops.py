@@ -275,27 +275,3 @@ def test_no_core_message_names_a_torch_function():
         for lit in re.findall(r'f?"([^"\n]*)"', path.read_text()):
             assert not re.search(r"torch\.|\b(cat|permute|amax|amin|split_with_sizes)\(\)", lit), (path, lit)
             assert "_with_sizes" not in lit and "split_sizes" not in lit, (path, lit)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, np.int64, object])
-@pytest.mark.parametrize(
-    "shapes", [((8, 64), (64, 64)), ((1, 5), (5, 1)), ((3, 1), (1, 4)), ((0, 3), (3, 2))]
-)
-def test_2d_products_equal_numpy_matmul_bit_for_bit(dtype, shapes):
-    # matmul/addmm run 2-D BLAS floats through np.dot (cheaper dispatch): the same bits as np.matmul
-    rng = np.random.default_rng(3)
-    a, b = (rng.standard_normal(s).astype(dtype) for s in shapes)
-    c = rng.standard_normal(shapes[1][1]).astype(dtype)
-    bt = np.ascontiguousarray(b.T).T  # a transposed (Fortran-ordered) operand, as W^T is
-    for right in (b, bt):
-        got = ops.matmul(tg.Tensor(a), tg.Tensor(right)).array
-        assert got.dtype == np.matmul(a, right).dtype and np.array_equal(got, np.matmul(a, right))
-        got = ops.addmm(tg.Tensor(c), tg.Tensor(a), tg.Tensor(right)).array
-        assert np.array_equal(got, np.matmul(a, right) + c)
-
-
-def test_2d_product_of_mixed_dtypes_promotes_as_matmul():
-    a = np.ones((2, 3), np.float32)
-    b = np.full((3, 2), 0.1, np.float64)
-    got = ops.matmul(tg.Tensor(a), tg.Tensor(b)).array
-    assert got.dtype == np.float64 and np.array_equal(got, np.matmul(a, b))

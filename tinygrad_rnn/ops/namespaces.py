@@ -21,7 +21,7 @@ from ..product_sum import product_sum
 from ..tape import make_tensor
 from .base import Shape, np_zero_where
 from .binary import Pow, Where, np_pow_scalar, pow_
-from .matmul import Matmul, mm
+from .matmul import Matmul
 from .movement import Concat, Expand, GetItem, Reshape, Scatter, Split, Stack, Transpose, Unbind, np_scatter
 from .reductions import Sum
 from .unary import UNARY_MATH, Cast, ReluBackward, SigmoidBackward, np_relu_backward, np_sigmoid_backward
@@ -114,8 +114,7 @@ class NUMPY_F:
     @staticmethod
     def matmul_nt(g: np.ndarray, b: np.ndarray) -> np.ndarray:
         """g @ b^T, with b^T made contiguous once per backward (BLAS is slower on the strided view)."""
-        bt = TRANSPOSES.get(b)
-        return mm(g, bt) if g.ndim == 2 and bt.ndim == 2 else np.matmul(g, bt)
+        return np.matmul(g, TRANSPOSES.get(b))
 
     @staticmethod
     def end_walk() -> None:
