@@ -9,7 +9,7 @@ public function follows it (`tanh(a)` right after `class Tanh`). Read the module
 
 * base.py: `ArrayNamespace`, the namespace `F` every backward rule is written against, and the
   handling of number operands (`add(x, 2.0)`) the public functions share;
-* unary.py: elementwise y = f(a) (neg, exp, log, tanh, sigmoid, relu, sqrt, clip, cast);
+* unary.py: elementwise y = f(a) (neg, exp, log, tanh, sigmoid, relu, sqrt, abs, clip, cast);
 * binary.py: elementwise y = f(a, b) with broadcasting (add, sub, mul, div, pow, maximum,
   minimum, where);
 * matmul.py: matmul and addmm;
@@ -69,6 +69,7 @@ from .reductions import Max, MaxAll, Mean, Min, MinAll, Sum, max_, max_all, mean
 from .unary import (
     OBJECT_MATH,
     UNARY_MATH,
+    Abs,
     Cast,
     Clip,
     Exp,
@@ -81,16 +82,19 @@ from .unary import (
     Sqrt,
     Tanh,
     UnaryMath,
+    abs,
     cast,
     clip,
     exp,
     log,
     neg,
+    np_abs,
     np_exp,
     np_log,
     np_relu,
     np_relu_mask,
     np_sigmoid,
+    np_sign,
     np_sqrt,
     np_tanh,
     relu,
@@ -123,6 +127,8 @@ __all__ = [
     "ReluBackward",
     "Sqrt",
     "sqrt",
+    "Abs",
+    "abs",
     "Clip",
     "clip",
     "Cast",
@@ -135,6 +141,8 @@ __all__ = [
     "np_relu",
     "np_relu_mask",
     "np_sqrt",
+    "np_abs",
+    "np_sign",
     # elementwise binary
     "Add",
     "add",

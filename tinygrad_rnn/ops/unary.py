@@ -62,6 +62,15 @@ np_sigmoid = elementwise_kernel("sigmoid", _np_sigmoid)
 np_relu = elementwise_kernel("relu", lambda a: np.maximum(a, np.zeros((), a.dtype)))
 np_relu_mask = elementwise_kernel("relu_mask", lambda a: (a > 0).astype(a.dtype))
 np_sqrt = elementwise_kernel("sqrt", np.sqrt)
+np_abs = elementwise_kernel("abs", np.abs)  # |-0.0| is +0.0 (max(a, -a) or a * sign(a) keep -0.0)
+
+
+def _np_sign(a: np.ndarray) -> np.ndarray:
+    s = np.sign(a)
+    return np.where(s != s, s.dtype.type(0), s) if s.dtype.kind in "fc" else s  # 0 at NaN, as torch's sgn
+
+
+np_sign = elementwise_kernel("sign", _np_sign)
 
 
 def np_sigmoid_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -266,6 +275,23 @@ class Sqrt(UnaryMath):
 def sqrt(a: Any) -> Any:
     """Square root (NaN below 0; the gradient at 0 is inf)."""
     return Sqrt.apply(a)
+
+
+class Abs(UnaryMath):
+    """y = |a|;  da = g * sign(a)  (0 at a = 0 and at NaN, as torch's and MindSpore's gradients)"""
+
+    name = "AbsBackward0"
+    kernel = staticmethod(np_abs)
+    keep_inputs = True
+
+    def backward(self, F: ArrayNamespace, g: Value) -> Value:
+        (a,) = self.args(F)
+        return g * F.const(np_sign(F.data(a)), g)  # sign is a constant: its own derivative is 0
+
+
+def abs(a: Any) -> Any:  # noqa: A001 (the op's name, as torch.abs; builtins.abs is not used here)
+    """Absolute value (|-0.0| = +0.0; the gradient is 0 at 0)."""
+    return Abs.apply(a)
 
 
 class Clip(Node):

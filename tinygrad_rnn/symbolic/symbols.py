@@ -37,7 +37,7 @@ def sympy_tanh(z: Any) -> Any:
 
 
 def register() -> None:
-    """Put sympy's exp/log/tanh/sigmoid/relu/relu_mask/sqrt into `ops.OBJECT_MATH` (done on import)."""
+    """Put sympy's exp/log/tanh/sigmoid/relu/relu_mask/sqrt/abs/sign into `ops.OBJECT_MATH` (done on import)."""
     import sympy
 
     ops.OBJECT_MATH.update(
@@ -50,6 +50,8 @@ def register() -> None:
             # relu's derivative; Heaviside(0, 0) = 0 as our numeric relu_mask (torch: relu'(0) = 0)
             "relu_mask": lambda z: sympy.Heaviside(z, 0),
             "sqrt": sympy.sqrt,
+            "abs": sympy.Abs,
+            "sign": sympy.sign,
         }
     )
 

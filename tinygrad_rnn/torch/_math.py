@@ -26,9 +26,9 @@ class MathMethods:
 
     # -- elementwise math ----------------------------------------------------------------------
     def abs(self) -> TensorBase:
-        """|x| (gradient sign(x), 0 at 0)."""
+        """|x| (gradient sign(x), 0 at 0 and at NaN; AbsBackward0 as in torch)."""
         _check.kernel("abs_cpu", self, "fciu")
-        return ops.mul(self, np.sign(self.array))
+        return ops.abs(self)
 
     def _float_in(self) -> TensorBase:
         """torch computes exp, log, ... of integer and bool tensors in float32."""

@@ -257,8 +257,8 @@ class Tensor(TensorMethods, CoreTensor):
         return core_ops.reshape(self, self.shape[:s] + (merged,) + self.shape[e + 1 :])
 
     def abs(self) -> Tensor:
-        """|x| (gradient sign(x))."""
-        return core_ops.maximum(self, -self)
+        """|x| (|-0.0| = 0.0; gradient sign(x), 0 at 0 and at NaN, as MindSpore's)."""
+        return core_ops.abs(self)
 
     def square(self) -> Tensor:
         """x * x."""
