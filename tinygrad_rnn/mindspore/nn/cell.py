@@ -43,6 +43,13 @@ class Cell(Module):
         elif isinstance(value, Cell) and self.__dict__.get("_auto_prefix", True):
             value.update_parameters_name(name + ".")
 
+    def __getattr__(self, name: str) -> Any:
+        """A parameter registered by name only (insert_param_to_cell) is an attribute too, as in MindSpore."""
+        params = self.__dict__.get("_parameters")  # only reached when the ordinary lookup failed
+        if params is not None and name in params:
+            return params[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
     def insert_param_to_cell(self, param_name: str, param: Parameter | None) -> None:
         """Register `param` under `param_name` (a generated parameter name becomes `param_name`)."""
         if isinstance(param, Parameter) and is_generated_name(param.name):
