@@ -550,3 +550,45 @@ def test_same_seed_twice_gives_new_numbers_as_in_mindspore() -> None:
         assert not np.array_equal(a, b)
         u = ms.ops.rand(20000, seed=1).asnumpy()
         assert abs(u.mean() - 0.5) < 0.01 and abs(u.var() - 1 / 12) < 0.005
+
+
+def test_insert_param_to_cell_makes_an_attribute_as_mindspore():
+    res = {}
+    for ms in (mindspore, tms):
+
+        class Net(ms.nn.Cell):
+            def construct(self, x):
+                return x
+
+        net = Net()
+        net.insert_param_to_cell("bias", ms.Parameter(ms.Tensor(np.array([1.0, 2.0], np.float32))))
+        res[ms.__name__] = (
+            net.bias.name,
+            net.bias.asnumpy().tolist(),
+            [n for n, _ in net.parameters_and_names()],
+        )
+        with pytest.raises(AttributeError, match="has no attribute 'missing'"):
+            net.missing  # noqa: B018
+    assert res["tinygrad_rnn.mindspore"] == res["mindspore"]
+
+
+@pytest.mark.parametrize("call", ["ops.amax", "ops.amin", "ops.max", "ops.min", "Tensor.max", "Tensor.min"])
+@pytest.mark.parametrize("kw", ["initial", "where"])
+def test_initial_and_where_are_refused_not_ignored(call, kw):
+    # MindSpore takes them; ours does not implement them and says so instead of returning the plain max
+    a = np.array([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]], np.float32)
+    args = (
+        {"initial": 9.0}
+        if kw == "initial"
+        else {"initial": 0.0, "where": np.array([[True, False, True]] * 2)}
+    )
+
+    def run(ms):
+        x = ms.Tensor(a)
+        extra = {k: ms.Tensor(v) if isinstance(v, np.ndarray) else v for k, v in args.items()}
+        fn = getattr(ms.ops, call[4:]) if call.startswith("ops.") else getattr(x, call[7:])
+        return fn(x, 1, **extra) if call.startswith("ops.") else fn(axis=1, **extra)
+
+    run(mindspore)  # real MindSpore accepts the call
+    with pytest.raises(NotImplementedError, match=f"'{call.split('.')[-1]}'.*'initial' and 'where'"):
+        run(tms)

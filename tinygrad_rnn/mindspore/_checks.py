@@ -182,3 +182,12 @@ def permutation(op: str, v: Any, ndim: int) -> tuple[int, ...]:
     if len(set(perm)) != ndim:
         raise ValueError(f"For '{op}', the 'perm' must be a permutation of range({ndim}), but got {perm}.")
     return perm
+
+
+def no_initial_or_where(op: str, initial: Any, where: Any) -> None:
+    """max / min / amax / amin: `initial=` and `where=` are not implemented (never silently ignored)."""
+    if initial is not None or where is not None:
+        raise NotImplementedError(
+            f"For '{op}', the 'initial' and 'where' arguments are not supported by tinygrad_rnn.mindspore "
+            f"(got initial={initial!r}, where={'a mask' if where is not None else None})."
+        )

@@ -134,7 +134,7 @@ class TensorMethods:
 
     def _extreme(self, op: str, args: tuple, kwargs: dict) -> Any:
         with_indices = kwargs.pop("return_indices", False)
-        kwargs.pop("initial", None), kwargs.pop("where", None)
+        check.no_initial_or_where(op, kwargs.pop("initial", None), kwargs.pop("where", None))
         axis, keep, torch_style = _axis_and_keep(op, args, kwargs, ("keepdims", "keepdim"))
         axis = check.axes(op, "axis", axis, self.ndim)
         axis = None if axis == () else axis

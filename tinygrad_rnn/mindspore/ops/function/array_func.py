@@ -268,6 +268,7 @@ def max(
 ) -> tuple[Tensor, Tensor]:
     """(values, indices) of the max over `axis` (all axes by default; the index then counts the flattened
     input)."""
+    check.no_initial_or_where("max", initial, where)
     axis = _reduce_axis("max", input, axis)
     return core_ops.max_(input, axis, keepdims), _arg(np.argmax, input, axis, keepdims)
 
@@ -276,6 +277,7 @@ def min(
     input: Any, axis: Any = None, keepdims: bool = False, *, initial: Any = None, where: Any = None
 ) -> tuple[Tensor, Tensor]:
     """(values, indices) of the min over `axis`."""
+    check.no_initial_or_where("min", initial, where)
     axis = _reduce_axis("min", input, axis)
     return core_ops.min_(input, axis, keepdims), _arg(np.argmin, input, axis, keepdims)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .... import ops as core_ops
+from ... import _checks as check
 from ...common.tensor import Tensor
 from ...common.tensor_methods import divide, mean_of
 from .._utils import binary_operands, checked_matmul, extreme_values, reduction_axes, unary_operand
@@ -108,6 +109,7 @@ def amax(
     input: Any, axis: Any = None, keepdims: bool = False, *, initial: Any = None, where: Any = None
 ) -> Tensor:
     """Max over `axis` (the values only)."""
+    check.no_initial_or_where("amax", initial, where)
     return extreme_values(core_ops.max_, "amax", input, axis, keepdims)
 
 
@@ -115,4 +117,5 @@ def amin(
     input: Any, axis: Any = None, keepdims: bool = False, *, initial: Any = None, where: Any = None
 ) -> Tensor:
     """Min over `axis` (the values only)."""
+    check.no_initial_or_where("amin", initial, where)
     return extreme_values(core_ops.min_, "amin", input, axis, keepdims)
