@@ -667,3 +667,84 @@ def test_real_torch_refuses_to_load_a_whole_module_by_default(tmp_path: Any) -> 
     tt.save(state, buf)  # what the message says to do instead works
     buf.seek(0)
     assert list(tt.load(buf)) == ["weight", "bias"]
+
+
+def test_float_constants_are_torchs():
+    import math
+
+    for name in ("e", "inf", "nan", "pi"):
+        ours, real = getattr(tt, name), getattr(torch, name)
+        assert type(ours) is type(real) and (ours == real or (math.isnan(ours) and math.isnan(real)))
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+@pytest.mark.parametrize("pair", [(1.0, 0.0), (1, 0), (1.0, 0), (True, False), (2, 3.5), (-1, True)])
+def test_where_with_two_python_scalars_as_torch(pair, default):
+    res = {}
+    for lib in (torch, tt):
+        prev = lib.get_default_dtype()
+        lib.set_default_dtype(getattr(lib, default))
+        try:
+            out = lib.where(lib.tensor([True, False, True]), *pair)
+        finally:
+            lib.set_default_dtype(prev)
+        res[lib.__name__] = (str(out.dtype), out.numpy().tolist())
+    assert res["tinygrad_rnn.torch"] == res["torch"]
+
+
+NAN = float("nan")
+CLAMP_X = [-2.0, 0.0, 1.0, 3.0, NAN, 5.0, 0.5, 0.0]
+CLAMP_LO = [0.0, 0.0, 2.0, -1.0, 0.0, NAN, 0.5, -0.0]
+CLAMP_HI = [1.0, 0.0, 1.0, 4.0, 1.0, 6.0, NAN, 2.0]
+
+
+@pytest.mark.parametrize(
+    "dtypes",
+    [
+        ("float32",) * 3,
+        ("float64", "float32", "float64"),
+        ("int64", "float32", "float32"),
+        ("float32", "int64", "int64"),
+        ("int32", "int64", "int64"),
+    ],
+)
+@pytest.mark.parametrize("bounds", ["both", "min", "max"])
+@pytest.mark.parametrize("entry", ["torch.clamp", "Tensor.clamp", "Tensor.clip"])
+def test_clamp_to_tensor_bounds_matches_torch(dtypes, bounds, entry):
+    # values, dtype and every gradient: inside, crossing, ties, min > max, and NaN in x or in a bound
+    res = {}
+    for lib in (torch, tt):
+
+        def mk(vals, d, lib=lib):
+            a = np.array(vals)
+            return lib.tensor(
+                a.astype(d) if "float" in d else np.nan_to_num(a).astype(d), requires_grad="float" in d
+            )
+
+        x, lo, hi = mk(CLAMP_X, dtypes[0]), mk(CLAMP_LO, dtypes[1]), mk(CLAMP_HI, dtypes[2])
+        kw = {"min": lo if bounds != "max" else None, "max": hi if bounds != "min" else None}
+        y = lib.clamp(x, **kw) if entry == "torch.clamp" else getattr(x, entry[7:])(**kw)
+        got = [str(y.dtype), y.detach().numpy()]
+        if y.requires_grad:
+            (y * lib.arange(1, 9)).sum().backward()
+            got += [None if t.grad is None else t.grad.numpy() for t in (x, lo, hi)]
+        res[lib.__name__] = got
+    ours, real = res["tinygrad_rnn.torch"], res["torch"]
+    assert len(ours) == len(real) and ours[0] == real[0]
+    for a, b in zip(ours[1:], real[1:]):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_array_equal(a, b)
+
+
+def test_clamp_broadcasts_tensor_bounds_as_torch():
+    a = np.arange(6.0).reshape(2, 3) - 2
+    lo, hi = np.array([-1.0, 0.0, 1.0]), np.array([[0.5], [2.0]])
+    res = {}
+    for lib in (torch, tt):
+        x = lib.tensor(a, requires_grad=True)
+        y = lib.clamp(x, min=lib.tensor(lo), max=lib.tensor(hi))
+        y.sum().backward()
+        res[lib.__name__] = (y.detach().numpy(), x.grad.numpy(), y.shape)
+    for o, r in zip(res["tinygrad_rnn.torch"], res["torch"]):
+        np.testing.assert_array_equal(o, r)

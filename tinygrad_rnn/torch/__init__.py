@@ -5,6 +5,8 @@ PyTorch runs on the numpy core, printing what PyTorch prints for the same weight
 docs/torch_frontend.md for what is covered and where this differs from real torch.
 """
 
+from math import e, inf, nan, pi  # torch's float constants (torch.nan is a Python float too)
+
 from . import _dtype
 from . import autograd as autograd  # submodules: attributes, not in __all__ (as in torch)
 from . import cuda as cuda
@@ -131,6 +133,10 @@ from ._topk import topk
 from .serialization import load, save
 
 __all__ = [
+    "e",
+    "inf",
+    "nan",
+    "pi",
     "abs",
     "allclose",
     "amax",

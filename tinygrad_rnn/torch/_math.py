@@ -19,6 +19,32 @@ def _operand(x: Any) -> Any:
     return x.array if isinstance(x, TensorBase) else x
 
 
+def _clamp_to_tensors(x: TensorBase, lo: Any, hi: Any) -> TensorBase:
+    """clamp with tensor bounds: x where lo <= x <= hi, else the bound it crosses (hi wins when lo > hi).
+
+    As torch: the gradient goes to x where it is inside, to a bound where x crosses it, and a NaN in x
+    or in a bound gives NaN. Floats win the dtype, else the wider integer (torch's promotion).
+    """
+    parts = [v for v in (x, lo, hi) if isinstance(v, TensorBase)]
+    floats = [p.array.dtype for p in parts if p.array.dtype.kind in "fc"]
+    target = np.result_type(*floats) if floats else np.result_type(*[p.array.dtype for p in parts])
+    x, lo, hi = (
+        ops.cast(v, target) if isinstance(v, TensorBase) and v.array.dtype != target else v
+        for v in (x, lo, hi)
+    )
+    out = x
+    nan = np.zeros(np.shape(x.array), bool)
+    for bound, crosses in ((lo, np.less), (hi, np.greater)):
+        if bound is None:
+            continue
+        b = _operand(bound) if isinstance(bound, TensorBase) else np.asarray(bound, target)
+        out = ops.where(crosses(out.array, b), bound if isinstance(bound, TensorBase) else b, out)
+        nan = nan | (np.isnan(b) if b.dtype.kind in "fc" else False)
+    nan = nan | (np.isnan(x.array) if target.kind in "fc" else False)
+    # a NaN anywhere gives NaN and no gradient to anyone (torch's masks are all False there)
+    return ops.where(nan, np.asarray(np.nan, target), out) if nan.any() else out
+
+
 class MathMethods:
     """The math half of torch.Tensor."""
 
@@ -99,6 +125,10 @@ class MathMethods:
         """Clamp into [min, max]."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if (isinstance(min, TensorBase) and min.array.ndim) or (
+            isinstance(max, TensorBase) and max.array.ndim
+        ):
+            return _clamp_to_tensors(self, min, max)
         _check.number("clamp", "min", 1, min, allow_none=True)
         _check.number("clamp", "max", 2, max, allow_none=True)
         to_float = self.array.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float))
