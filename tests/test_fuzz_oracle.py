@@ -331,6 +331,7 @@ OPS = [
     _binary("div", lambda a, b: a / b, lambda a, b: a / b),
     _binary("maximum", torch.maximum, ops.maximum),
     _binary("minimum", torch.minimum, ops.minimum),
+    _binary("remainder", torch.remainder, ops.remainder),
     _pow_tensor,
     _pow_scalar,
     _unary("neg", lambda t: -t, lambda o: -o),

@@ -289,6 +289,7 @@ fn_and_method("index_select", t(3, 4), k("dim", 0), idx(2))
 fn_and_method("clamp", t(2, 3), k("num", 0.7), k("num", 1.2))
 fn_and_method("clip", t(2, 3), k("num", 0.7), k("num", 1.2))
 fn_and_method("pow", t(2, 3), k("num", 2.0))
+fn_and_method("remainder", t(2, 3), k("num", 2.0))
 fn_and_method("masked_fill", t(2, 3), mask(2, 3), k("num", 0.0))
 fn_and_method("allclose", t(2, 3), t(2, 3))
 fn_and_method("equal", t(2, 3), t(2, 3))
@@ -313,7 +314,7 @@ row("torch.split(sizes)", lambda m, x, s: m.split(x, s), t(4, 3), k("size", (1, 
 
 # -- operators ---------------------------------------------------------------------------------
 # through the operator (a + b), not a.__add__(b): Python's NotImplemented protocol is part of the API
-for _op in ("add", "sub", "mul", "truediv", "pow"):
+for _op in ("add", "sub", "mul", "truediv", "mod", "pow"):
     row(f"Tensor.__{_op}__", lambda m, a, b, op=_op: getattr(operator, op)(a, b), t(2, 3), t(2, 3))
     row(
         f"Tensor.__{_op}__(scalar)",

@@ -748,3 +748,22 @@ def test_clamp_broadcasts_tensor_bounds_as_torch():
         res[lib.__name__] = (y.detach().numpy(), x.grad.numpy(), y.shape)
     for o, r in zip(res["tinygrad_rnn.torch"], res["torch"]):
         np.testing.assert_array_equal(o, r)
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "truediv", "mod"])
+@pytest.mark.parametrize(
+    "kinds", [("float32", "int64"), ("int64", "float32"), ("float64", "int32"), ("float32", "bool")]
+)
+def test_float_and_integer_tensors_promote_as_torch(op, kinds):
+    # float32 (op) int64 is float32 in torch; numpy alone would give float64
+    import operator
+
+    res = {}
+    for lib in (torch, tt):
+        a = lib.tensor(np.array([3, 4]).astype(kinds[0]))
+        b = lib.tensor(np.array([2, 1]).astype(kinds[1]))
+        if kinds[1] == "bool" and op in ("sub", "truediv", "mod"):
+            b = lib.tensor(np.array([2, 1]).astype("int64"))
+        out = getattr(operator, op)(a, b)
+        res[lib.__name__] = (str(out.dtype), out.numpy().tolist())
+    assert res["tinygrad_rnn.torch"] == res["torch"]

@@ -186,6 +186,12 @@ class Tensor(TensorBase):
     def __rtruediv__(self, o):
         return ops.div(o, self)
 
+    def __mod__(self, o):
+        return ops.remainder(self, o)
+
+    def __rmod__(self, o):
+        return ops.remainder(o, self)
+
     def __pow__(self, o):
         return ops.pow_(self, o)
 

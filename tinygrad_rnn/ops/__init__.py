@@ -10,7 +10,7 @@ public function follows it (`tanh(a)` right after `class Tanh`). Read the module
 * base.py: `ArrayNamespace`, the namespace `F` every backward rule is written against, and the
   handling of number operands (`add(x, 2.0)`) the public functions share;
 * unary.py: elementwise y = f(a) (neg, exp, log, tanh, sigmoid, relu, sqrt, abs, clip, cast);
-* binary.py: elementwise y = f(a, b) with broadcasting (add, sub, mul, div, pow, maximum,
+* binary.py: elementwise y = f(a, b) with broadcasting (add, sub, mul, div, remainder, pow, maximum,
   minimum, where);
 * matmul.py: matmul and addmm;
 * reductions.py: sum, mean, max, min;
@@ -26,11 +26,14 @@ from .base import ArrayNamespace, const_array
 from .binary import (
     Add,
     Div,
+    FloorDivide,
     Maximum,
     Minimum,
     Mul,
     Pow,
     PowTensor,
+    Remainder,
+    RemainderTensor,
     Sub,
     Where,
     add,
@@ -39,6 +42,7 @@ from .binary import (
     minimum,
     mul,
     pow_,
+    remainder,
     sub,
     where,
 )
@@ -152,6 +156,10 @@ __all__ = [
     "mul",
     "Div",
     "div",
+    "FloorDivide",
+    "Remainder",
+    "RemainderTensor",
+    "remainder",
     "Pow",
     "PowTensor",
     "pow_",

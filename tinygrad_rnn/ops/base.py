@@ -57,6 +57,9 @@ class ArrayNamespace(Protocol):
         """Called by the engine when a backward walk ends (drop per-walk caches)."""
 
     def pow(self, a: Value, b: Value) -> Value: ...
+    def floor_divide(self, a: Value, b: Value) -> Value:
+        """floor(a / b) (its gradient is zeros, as torch's)."""
+
     def pow_scalar(self, a: Value, e: Any) -> Value:
         """a ** e for a number e, with torch's sqrt kernels for e = +-0.5."""
 

@@ -118,6 +118,74 @@ def div(a: Any, b: Any) -> Any:
     return binary(Div, a, b)
 
 
+def np_remainder(a: Any, b: Any) -> Any:
+    """a mod b with b's sign, computed as torch does: fmod, then + b where the signs differ (so
+    -0.0 % 3.0 is -0.0 as in torch, where numpy's np.mod gives +0.0)."""
+    if getattr(a, "dtype", None) is OBJECT or getattr(b, "dtype", None) is OBJECT:
+        return np.mod(a, b)  # sympy: Python's %, Mod(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.fmod(a, b)
+        fix = (m != 0) & ((m < 0) != (b < 0))
+    return np.where(fix, m + b, m) if np.any(fix) else m
+
+
+def np_floor_divide(a: Any, b: Any) -> Any:
+    """floor(a / b) (inf or NaN where b = 0, as torch's floor division, without numpy's warning)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.floor_divide(a, b)
+
+
+class FloorDivide(Node):
+    """y = floor(a / b);  da = 0,  db = 0  (zeros, not nothing, as torch's DivBackward2: they meet
+    whatever inf or NaN lies further back exactly as torch's do)"""
+
+    name = "DivBackward2"
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np_floor_divide(a, b)
+
+    def backward(self, F: ArrayNamespace, g: Value) -> Grads:
+        sa, sb = self.shapes
+        return (F.zeros(sa, g) if self.needs(0) else None, F.zeros(sb, g) if self.needs(1) else None)
+
+
+class Remainder(Node):
+    """y = a mod b (the sign of b, as Python's %);  da = g,  db = -g * floor(a / b)
+
+    RemainderBackward0 when b is a number, RemainderTensor (RemainderBackward1) when it is a Tensor,
+    as torch names the two.
+    """
+
+    name = "RemainderBackward0"
+    keep_inputs = True
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        try:
+            np.broadcast_shapes(np.shape(a), np.shape(b))
+        except ValueError:
+            check_broadcast("remainder", a, b)
+            raise
+        return np_remainder(a, b)
+
+    def backward(self, F: ArrayNamespace, g: Value) -> Grads:
+        a, b = self.args(F)
+        sa, sb = self.shapes
+        ga = unbroadcast(F, g, sa) if self.needs(0) else None
+        gb = unbroadcast(F, -g * F.floor_divide(a, b), sb) if self.needs(1) else None
+        return ga, gb
+
+
+class RemainderTensor(Remainder):
+    """y = a mod b;  da = g,  db = -g * floor(a / b)  (b a Tensor: torch's RemainderBackward1)"""
+
+    name = "RemainderBackward1"
+
+
+def remainder(a: Any, b: Any) -> Any:
+    """a mod b with broadcasting (Python's %: the result has b's sign)."""
+    return binary(RemainderTensor if isinstance(b, TensorBase) else Remainder, a, b)
+
+
 def np_pow_scalar(a: Any, e: Any) -> Any:
     """a ** e for a scalar e as torch computes it: sqrt for 0.5, 1/sqrt for -0.5 (so (-inf) ** 0.5
     is NaN, as in torch, where C's pow gives inf)."""

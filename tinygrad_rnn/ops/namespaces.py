@@ -20,7 +20,7 @@ import numpy as np
 from ..product_sum import product_sum
 from ..tape import make_tensor
 from .base import Shape, np_zero_where
-from .binary import Pow, Where, np_pow_scalar, pow_
+from .binary import FloorDivide, Pow, Where, np_floor_divide, np_pow_scalar, pow_
 from .matmul import Matmul
 from .movement import Concat, Expand, GetItem, Reshape, Scatter, Split, Stack, Transpose, Unbind, np_scatter
 from .reductions import Sum
@@ -99,6 +99,7 @@ class NUMPY_F:
     transpose = staticmethod(np.transpose)
     matmul = staticmethod(np.matmul)
     pow = staticmethod(np.power)
+    floor_divide = staticmethod(np_floor_divide)
     getitem = staticmethod(lambda x, idx: x[idx])
     scatter = staticmethod(np_scatter)
 
@@ -207,6 +208,7 @@ class TENSOR_F:
     matmul_tn = staticmethod(lambda a, g: Matmul.apply(TENSOR_F.swap(a), g))
     matmul_nt = staticmethod(lambda g, b: Matmul.apply(g, TENSOR_F.swap(b)))
     pow = staticmethod(lambda a, b: pow_(a, b))
+    floor_divide = staticmethod(lambda a, b: FloorDivide.apply(a, b))
     getitem = staticmethod(lambda x, idx: GetItem.apply(x, idx=idx))
     scatter = staticmethod(lambda g, idx, shape: Scatter.apply(g, idx=idx, shape=shape))
     cast = staticmethod(lambda x, dtype: Cast.apply(x, dtype=np.dtype(dtype)))

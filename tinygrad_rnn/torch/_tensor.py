@@ -43,6 +43,15 @@ def _operand(x: Any) -> Any:
     return x.array if isinstance(x, TensorBase) else x
 
 
+def _remainder(a: Any, b: Any) -> Any:
+    """a % b as torch: an integer remainder by zero raises (numpy would give 0 with a warning)."""
+    bb = b.array if isinstance(b, TensorBase) else np.asarray(b)
+    aa = a.array if isinstance(a, TensorBase) else np.asarray(a)
+    if aa.dtype.kind in "iub" and bb.dtype.kind in "iub" and np.any(bb == 0):
+        raise RuntimeError("ZeroDivisionError")
+    return ops.remainder(a, b)
+
+
 class Tensor(
     StorageMethods, InplaceMethods, NewMethods, ShapeMethods, MathMethods, ReduceMethods, _CoreTensor
 ):
@@ -273,15 +282,22 @@ class Tensor(
             return self.float()
         return self
 
+    def _other(self, o: Any) -> Any:
+        """The other operand as torch promotes it: an integer / bool Tensor meets a floating self in
+        self's dtype (float32 + int64 is float32 in torch; numpy would make it float64)."""
+        if isinstance(o, TensorBase) and o.array.dtype.kind in "iub" and self.array.dtype.kind in "fc":
+            return ops.cast(o, self.array.dtype)
+        return o
+
     def __add__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        return ops.add(self._promote(o), o)
+        return ops.add(self._promote(o), self._other(o))
 
     def __radd__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        return ops.add(o, self._promote(o))
+        return ops.add(self._other(o), self._promote(o))
 
     def _no_bool_sub(self, o: Any) -> None:
         if self.array.dtype == np.bool_ or (isinstance(o, TensorBase) and o.array.dtype == np.bool_):
@@ -294,35 +310,50 @@ class Tensor(
         if not self._operand_ok(o):
             return NotImplemented
         self._no_bool_sub(o)
-        return ops.sub(self._promote(o), o)
+        return ops.sub(self._promote(o), self._other(o))
 
     def __rsub__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
         self._no_bool_sub(o)
-        return ops.sub(o, self._promote(o))
+        return ops.sub(self._other(o), self._promote(o))
 
     def __mul__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        return ops.mul(self._promote(o), o)
+        return ops.mul(self._promote(o), self._other(o))
 
     def __rmul__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        return ops.mul(o, self._promote(o))
+        return ops.mul(self._other(o), self._promote(o))
 
     def __truediv__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
         a = self.float() if self.array.dtype.kind in "iub" else self
-        return ops.div(a, o)
+        return ops.div(a, a._other(o))
 
     def __rtruediv__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
         a = self.float() if self.array.dtype.kind in "iub" else self
-        return ops.div(o, a)
+        return ops.div(a._other(o), a)
+
+    def __mod__(self, o):
+        if not self._operand_ok(o):
+            return NotImplemented
+        return _remainder(self._promote(o), self._other(o))
+
+    def __rmod__(self, o):
+        if not self._operand_ok(o):
+            return NotImplemented
+        return _remainder(self._other(o), self._promote(o))
+
+    def remainder(self, other: Any) -> Tensor:
+        """self mod other, with other's sign (Python's %); gradient 1 and -floor(self / other)."""
+        _check.tensor_or_number("remainder", "other", 1, other)
+        return self % other
 
     def __pow__(self, o):
         if not self._operand_ok(o):
