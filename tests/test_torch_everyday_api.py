@@ -767,3 +767,41 @@ def test_float_and_integer_tensors_promote_as_torch(op, kinds):
         out = getattr(operator, op)(a, b)
         res[lib.__name__] = (str(out.dtype), out.numpy().tolist())
     assert res["tinygrad_rnn.torch"] == res["torch"]
+
+
+def test_result_type_is_torchs_for_every_pair_of_dtypes_and_dims():
+    # the promotion clamp's tensor bounds use: categories win as they are, 0-d tensors count only
+    # when their category is higher than every dimensioned operand's
+    from tinygrad_rnn.torch._dtype import result_type
+
+    names = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+    wrong = []
+    for a in names:
+        for b in names:
+            for sa, sb in (((2,), (2,)), ((2,), ()), ((), (2,)), ((), ())):
+                real = torch.result_type(
+                    torch.zeros(sa, dtype=getattr(torch, a)), torch.zeros(sb, dtype=getattr(torch, b))
+                )
+                ours = result_type(tt.zeros(sa, dtype=getattr(tt, a)), tt.zeros(sb, dtype=getattr(tt, b)))
+                if str(tt.tensor(np.zeros(1, ours)).dtype) != str(real):
+                    wrong.append((a, sa, b, sb, ours, real))
+    assert not wrong
+
+
+@pytest.mark.parametrize("lo_dtype", ["float32", "float64"])
+def test_clamp_to_zero_d_tensor_bounds_gives_them_gradients_as_torch(lo_dtype):
+    res = {}
+    for lib in (torch, tt):
+        x = lib.tensor([0.1, 0.7, 2.0, 0.3], requires_grad=True)
+        lo = lib.tensor(0.5, dtype=getattr(lib, lo_dtype), requires_grad=True)
+        hi = lib.tensor(1.5, requires_grad=True)
+        y = lib.clamp(x, min=lo, max=hi)
+        (y * lib.arange(1.0, 5.0)).sum().backward()
+        res[lib.__name__] = (
+            str(y.dtype),
+            y.detach().numpy().tolist(),
+            x.grad.numpy().tolist(),
+            lo.grad.item(),
+            hi.grad.item(),
+        )
+    assert res["tinygrad_rnn.torch"] == res["torch"]

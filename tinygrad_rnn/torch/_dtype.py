@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 from typing import Any
 
 import numpy as np
@@ -87,6 +88,30 @@ def set_default_dtype(d: Any) -> None:
     if not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     _DEFAULT[0] = d
+
+
+def _category(d: np.dtype) -> int:
+    return {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}[d.kind]
+
+
+def _promote_two(a: np.dtype, b: np.dtype) -> np.dtype:
+    """torch's promotion of two dtypes: the higher category wins as it is (float32 with int64 is
+    float32, where numpy says float64); within a category, the wider (numpy agrees there)."""
+    ca, cb = _category(a), _category(b)
+    return a if ca > cb else b if cb > ca else np.result_type(a, b)
+
+
+def result_type(*tensors: TensorBase) -> np.dtype:
+    """torch.result_type of Tensors: dimensioned ones decide, and 0-d ones only when their category
+    is higher than all of theirs (a float32 vector with a float64 scalar tensor stays float32)."""
+    dims = [t.array.dtype for t in tensors if t.array.ndim]
+    zeros = [t.array.dtype for t in tensors if not t.array.ndim]
+    out = functools.reduce(_promote_two, dims or zeros)
+    higher = [z for z in zeros if _category(z) > _category(out)] if dims else []
+    if higher:
+        top = max(_category(z) for z in higher)
+        out = functools.reduce(_promote_two, [z for z in higher if _category(z) == top])
+    return out
 
 
 def from_np(d: Any) -> dtype:

@@ -11,7 +11,7 @@ import numpy as np
 from .. import functional, ops
 from .._shapes import broadcast_error
 from ..tape import TensorBase
-from . import _check
+from . import _check, _dtype
 from ._check import norm_dim
 
 
@@ -23,11 +23,11 @@ def _clamp_to_tensors(x: TensorBase, lo: Any, hi: Any) -> TensorBase:
     """clamp with tensor bounds: x where lo <= x <= hi, else the bound it crosses (hi wins when lo > hi).
 
     As torch: the gradient goes to x where it is inside, to a bound where x crosses it, and a NaN in x
-    or in a bound gives NaN. Floats win the dtype, else the wider integer (torch's promotion).
+    or in a bound gives NaN; the dtype is torch's result type of the tensors (0-d ones included).
     """
-    parts = [v for v in (x, lo, hi) if isinstance(v, TensorBase)]
-    floats = [p.array.dtype for p in parts if p.array.dtype.kind in "fc"]
-    target = np.result_type(*floats) if floats else np.result_type(*[p.array.dtype for p in parts])
+    target = _dtype.result_type(*[v for v in (x, lo, hi) if isinstance(v, TensorBase)])
+    if target.kind in "iub" and any(isinstance(v, float) for v in (lo, hi)):
+        target = _dtype.default_float()  # a Python float bound makes integers float, as in torch
     x, lo, hi = (
         ops.cast(v, target) if isinstance(v, TensorBase) and v.array.dtype != target else v
         for v in (x, lo, hi)
@@ -125,9 +125,7 @@ class MathMethods:
         """Clamp into [min, max]."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        if (isinstance(min, TensorBase) and min.array.ndim) or (
-            isinstance(max, TensorBase) and max.array.ndim
-        ):
+        if isinstance(min, TensorBase) or isinstance(max, TensorBase):
             return _clamp_to_tensors(self, min, max)
         _check.number("clamp", "min", 1, min, allow_none=True)
         _check.number("clamp", "max", 2, max, allow_none=True)
