@@ -805,3 +805,34 @@ def test_clamp_to_zero_d_tensor_bounds_gives_them_gradients_as_torch(lo_dtype):
             hi.grad.item(),
         )
     assert res["tinygrad_rnn.torch"] == res["torch"]
+
+
+ARITH_CASES = [
+    lambda m: m.tensor([1, 2]) + 2.5,
+    lambda m: m.tensor([1, 2]) / 2,
+    lambda m: 2 / m.tensor([1, 2]),
+    lambda m: m.tensor([1, 2]) / m.tensor([2, 4]),
+    lambda m: m.tensor([1.0, 2.0], dtype=m.float32) * m.tensor(2.0, dtype=m.float64),
+    lambda m: m.tensor(2.0, dtype=m.float64) * m.tensor([1, 2]),
+    lambda m: m.tensor([1, 2], dtype=m.int32) * m.tensor(3),
+    lambda m: m.tensor([1.0, 2.0], dtype=m.float16) + m.tensor([1, 2]),
+    lambda m: m.tensor([True, False]) + m.tensor([True, True]),
+    lambda m: m.tensor([3, 4], dtype=m.uint8) - m.tensor([1, 1], dtype=m.int8),
+]
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+@pytest.mark.parametrize("case", range(len(ARITH_CASES)))
+def test_arithmetic_dtypes_follow_torchs_promotion(case, default):
+    # torch.result_type (0-d tensors count only with a higher category) and the default float, not
+    # numpy's rules (which also changed between numpy 1 and 2 for 0-d arrays)
+    res = {}
+    for lib in (torch, tt):
+        prev = lib.get_default_dtype()
+        lib.set_default_dtype(getattr(lib, default))
+        try:
+            out = ARITH_CASES[case](lib)
+        finally:
+            lib.set_default_dtype(prev)
+        res[lib.__name__] = (str(out.dtype), out.numpy().tolist())
+    assert res["tinygrad_rnn.torch"] == res["torch"]

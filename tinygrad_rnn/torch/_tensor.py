@@ -43,6 +43,11 @@ def _operand(x: Any) -> Any:
     return x.array if isinstance(x, TensorBase) else x
 
 
+def _as(x: Any, dt: np.dtype) -> Any:
+    """A Tensor in dtype dt (recorded, so gradients flow back); numbers and arrays as they are."""
+    return ops.cast(x, dt) if isinstance(x, TensorBase) and x.array.dtype != dt else x
+
+
 def _remainder(a: Any, b: Any) -> Any:
     """a % b as torch: an integer remainder by zero raises (numpy would give 0 with a warning)."""
     bb = b.array if isinstance(b, TensorBase) else np.asarray(b)
@@ -275,19 +280,31 @@ class Tensor(
         """Tensors, arrays and real numbers; anything else gets NotImplemented (a TypeError), as in torch."""
         return isinstance(o, (TensorBase, np.ndarray)) or _check.is_number(o)
 
+    def _target(self, o: Any) -> np.dtype:
+        """The dtype torch computes self (op) o in: torch.result_type for a Tensor o (float32 + int64
+        is float32, where numpy says float64), the default float for an integer self and a float."""
+        if isinstance(o, TensorBase):
+            return _dtype.result_type(self, o)
+        if isinstance(o, float) and self.array.dtype.kind in "iub":
+            return _dtype.default_float()
+        return self.array.dtype
+
     def _promote(self, o: Any) -> Any:
-        if self.array.dtype.kind in "iub" and (
-            isinstance(o, float) or (isinstance(o, TensorBase) and o.array.dtype.kind == "f")
-        ):
-            return self.float()
-        return self
+        """self in the dtype torch computes self (op) o in."""
+        t = self._target(o)
+        return self if self.array.dtype == t else ops.cast(self, t)
 
     def _other(self, o: Any) -> Any:
-        """The other operand as torch promotes it: an integer / bool Tensor meets a floating self in
-        self's dtype (float32 + int64 is float32 in torch; numpy would make it float64)."""
-        if isinstance(o, TensorBase) and o.array.dtype.kind in "iub" and self.array.dtype.kind in "fc":
-            return ops.cast(o, self.array.dtype)
-        return o
+        """A Tensor o in the dtype torch computes self (op) o in (numbers take it in ops.binary)."""
+        if not isinstance(o, TensorBase):
+            return o
+        t = self._target(o)
+        return o if o.array.dtype == t else ops.cast(o, t)
+
+    def _float_target(self, o: Any) -> Any:
+        """Division's dtype: torch's result type, and the default float when that is an integer."""
+        t = self._target(o)
+        return t if t.kind in "fc" else _dtype.default_float()
 
     def __add__(self, o):
         if not self._operand_ok(o):
@@ -331,14 +348,14 @@ class Tensor(
     def __truediv__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        a = self.float() if self.array.dtype.kind in "iub" else self
-        return ops.div(a, a._other(o))
+        t = self._float_target(o)
+        return ops.div(_as(self, t), _as(o, t))
 
     def __rtruediv__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        a = self.float() if self.array.dtype.kind in "iub" else self
-        return ops.div(a._other(o), a)
+        t = self._float_target(o)
+        return ops.div(_as(o, t), _as(self, t))
 
     def __mod__(self, o):
         if not self._operand_ok(o):
