@@ -836,3 +836,32 @@ def test_arithmetic_dtypes_follow_torchs_promotion(case, default):
             lib.set_default_dtype(prev)
         res[lib.__name__] = (str(out.dtype), out.numpy().tolist())
     assert res["tinygrad_rnn.torch"] == res["torch"]
+
+
+POW_CASES = [
+    lambda m: m.tensor([1, 2]) ** 2.5,
+    lambda m: m.tensor([1.0, 2.0]) ** m.tensor([2, 3]),
+    lambda m: m.tensor([2, 3]) ** m.tensor([1.5, 2.0]),
+    lambda m: m.tensor([1.0, 2.0]) ** m.tensor(2.0, dtype=m.float64),
+    lambda m: 2 ** m.tensor([1, 2]),
+    lambda m: 2.5 ** m.tensor([1, 2]),
+    lambda m: m.tensor([True, False]) ** 2,
+    lambda m: m.tensor([True, False]) ** 2.5,
+    lambda m: m.tensor([2, 3], dtype=m.int32) ** m.tensor([2], dtype=m.int64),
+    lambda m: m.pow(m.tensor([2.0, 3.0]), m.tensor([1, 2])),
+]
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+@pytest.mark.parametrize("case", range(len(POW_CASES)))
+def test_pow_dtypes_follow_torchs_promotion(case, default):
+    res = {}
+    for lib in (torch, tt):
+        prev = lib.get_default_dtype()
+        lib.set_default_dtype(getattr(lib, default))
+        try:
+            out = POW_CASES[case](lib)
+        finally:
+            lib.set_default_dtype(prev)
+        res[lib.__name__] = (str(out.dtype), out.numpy().tolist())
+    assert res["tinygrad_rnn.torch"] == res["torch"]

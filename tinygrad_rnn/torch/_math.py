@@ -103,14 +103,12 @@ class MathMethods:
     def pow(self, exponent: Any) -> TensorBase:
         """x ** exponent."""
         _check.tensor_or_number("pow", "exponent", 1, exponent)
-        x = self
-        if self.array.dtype.kind in "iub" and (
-            isinstance(exponent, float)
-            or (isinstance(exponent, TensorBase) and exponent.array.dtype.kind == "f")
-        ):
-            x = self.float()
-        elif self.array.dtype == np.bool_:
-            x = self.long()
+        x = self.long() if self.array.dtype == np.bool_ else self  # torch raises bools to int64 powers
+        if isinstance(exponent, TensorBase):  # torch.result_type of the two (float32 ** int64 is float32)
+            t = _dtype.result_type(x, exponent)
+            x, exponent = (v if v.array.dtype == t else ops.cast(v, t) for v in (x, exponent))
+        elif isinstance(exponent, float) and x.array.dtype.kind in "iu":
+            x = ops.cast(x, _dtype.default_float())  # an integer to a float power: the default float
         return ops.pow_(x, exponent)
 
     def matmul(self, other: Any) -> TensorBase:

@@ -380,8 +380,7 @@ class Tensor(
     def __rpow__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        a = self.float() if self.array.dtype.kind in "iub" and isinstance(o, float) else self
-        return ops.pow_(o, a)
+        return ops.pow_(self._other(o), self._promote(o))  # 2.5 ** int_tensor: the default float
 
     def __matmul__(self, o):
         if not isinstance(o, TensorBase):
