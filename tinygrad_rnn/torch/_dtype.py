@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import ops
 from ..tape import TensorBase
 from . import _check
 
@@ -112,6 +113,11 @@ def result_type(*tensors: TensorBase) -> np.dtype:
         top = max(_category(z) for z in higher)
         out = functools.reduce(_promote_two, [z for z in higher if _category(z) == top])
     return out
+
+
+def cast_to(x: Any, dt: np.dtype) -> Any:
+    """A Tensor in dtype dt (a recorded cast, so gradients flow back); numbers and arrays as they are."""
+    return ops.cast(x, dt) if isinstance(x, TensorBase) and x.array.dtype != dt else x
 
 
 def from_np(d: Any) -> dtype:

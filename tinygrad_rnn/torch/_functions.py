@@ -16,8 +16,7 @@ from .._shapes import broadcast_error, stack_error
 from ..random import manual_seed as _core_manual_seed
 from ..tape import TensorBase
 from . import _check
-from ._dtype import default_float
-from ._factories import make
+from ._factories import make, python_data_array
 from ._new import repeat_interleave as repeat_interleave
 from ._tensor import Tensor
 
@@ -160,17 +159,9 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
             f"{_check.scalar_name(condition)}"
         )
     if not isinstance(input, TensorBase) and not isinstance(other, TensorBase):
-        input = make(np.asarray(input, _scalar_pair_dtype(input, other)))  # two Python scalars, as torch
+        # two Python scalars: the dtype torch.tensor([input, other]) would take
+        input = make(np.asarray(input, python_data_array([input, other]).dtype))
     return ops.where(condition, input, other)
-
-
-def _scalar_pair_dtype(a: Any, b: Any) -> np.dtype:
-    """torch's result dtype for two Python scalars: the default float, else int64 (bool for two bools)."""
-    if any(isinstance(v, (float, np.floating)) for v in (a, b)):
-        return default_float()
-    if all(isinstance(v, (bool, np.bool_)) for v in (a, b)):
-        return np.dtype(np.bool_)
-    return np.dtype(np.int64)
 
 
 def maximum(input: Any, other: Any) -> Tensor:

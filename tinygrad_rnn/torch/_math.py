@@ -28,10 +28,7 @@ def _clamp_to_tensors(x: TensorBase, lo: Any, hi: Any) -> TensorBase:
     target = _dtype.result_type(*[v for v in (x, lo, hi) if isinstance(v, TensorBase)])
     if target.kind in "iub" and any(isinstance(v, float) for v in (lo, hi)):
         target = _dtype.default_float()  # a Python float bound makes integers float, as in torch
-    x, lo, hi = (
-        ops.cast(v, target) if isinstance(v, TensorBase) and v.array.dtype != target else v
-        for v in (x, lo, hi)
-    )
+    x, lo, hi = (_dtype.cast_to(v, target) for v in (x, lo, hi))
     out = x
     nan = np.zeros(np.shape(x.array), bool)
     for bound, crosses in ((lo, np.less), (hi, np.greater)):
@@ -106,9 +103,9 @@ class MathMethods:
         x = self.long() if self.array.dtype == np.bool_ else self  # torch raises bools to int64 powers
         if isinstance(exponent, TensorBase):  # torch.result_type of the two (float32 ** int64 is float32)
             t = _dtype.result_type(x, exponent)
-            x, exponent = (v if v.array.dtype == t else ops.cast(v, t) for v in (x, exponent))
+            x, exponent = _dtype.cast_to(x, t), _dtype.cast_to(exponent, t)
         elif isinstance(exponent, float) and x.array.dtype.kind in "iu":
-            x = ops.cast(x, _dtype.default_float())  # an integer to a float power: the default float
+            x = _dtype.cast_to(x, _dtype.default_float())  # an integer to a float power: the default float
         return ops.pow_(x, exponent)
 
     def matmul(self, other: Any) -> TensorBase:

@@ -43,11 +43,6 @@ def _operand(x: Any) -> Any:
     return x.array if isinstance(x, TensorBase) else x
 
 
-def _as(x: Any, dt: np.dtype) -> Any:
-    """A Tensor in dtype dt (recorded, so gradients flow back); numbers and arrays as they are."""
-    return ops.cast(x, dt) if isinstance(x, TensorBase) and x.array.dtype != dt else x
-
-
 def _remainder(a: Any, b: Any) -> Any:
     """a % b as torch: an integer remainder by zero raises (numpy would give 0 with a warning)."""
     bb = b.array if isinstance(b, TensorBase) else np.asarray(b)
@@ -289,32 +284,25 @@ class Tensor(
             return _dtype.default_float()
         return self.array.dtype
 
-    def _promote(self, o: Any) -> Any:
-        """self in the dtype torch computes self (op) o in."""
+    def _pair(self, o: Any, true_div: bool = False) -> tuple[Any, Any]:
+        """(self, o) in the dtype torch computes self (op) o in (a number takes it in ops.binary);
+        true division computes integers in the default float."""
         t = self._target(o)
-        return self if self.array.dtype == t else ops.cast(self, t)
-
-    def _other(self, o: Any) -> Any:
-        """A Tensor o in the dtype torch computes self (op) o in (numbers take it in ops.binary)."""
-        if not isinstance(o, TensorBase):
-            return o
-        t = self._target(o)
-        return o if o.array.dtype == t else ops.cast(o, t)
-
-    def _float_target(self, o: Any) -> Any:
-        """Division's dtype: torch's result type, and the default float when that is an integer."""
-        t = self._target(o)
-        return t if t.kind in "fc" else _dtype.default_float()
+        if true_div and t.kind not in "fc":
+            t = _dtype.default_float()
+        return _dtype.cast_to(self, t), _dtype.cast_to(o, t)
 
     def __add__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        return ops.add(self._promote(o), self._other(o))
+        a, b = self._pair(o)
+        return ops.add(a, b)
 
     def __radd__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        return ops.add(self._other(o), self._promote(o))
+        a, b = self._pair(o)
+        return ops.add(b, a)
 
     def _no_bool_sub(self, o: Any) -> None:
         if self.array.dtype == np.bool_ or (isinstance(o, TensorBase) and o.array.dtype == np.bool_):
@@ -327,45 +315,50 @@ class Tensor(
         if not self._operand_ok(o):
             return NotImplemented
         self._no_bool_sub(o)
-        return ops.sub(self._promote(o), self._other(o))
+        a, b = self._pair(o)
+        return ops.sub(a, b)
 
     def __rsub__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
         self._no_bool_sub(o)
-        return ops.sub(self._other(o), self._promote(o))
+        a, b = self._pair(o)
+        return ops.sub(b, a)
 
     def __mul__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        return ops.mul(self._promote(o), self._other(o))
+        a, b = self._pair(o)
+        return ops.mul(a, b)
 
     def __rmul__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        return ops.mul(self._other(o), self._promote(o))
+        a, b = self._pair(o)
+        return ops.mul(b, a)
 
     def __truediv__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        t = self._float_target(o)
-        return ops.div(_as(self, t), _as(o, t))
+        a, b = self._pair(o, true_div=True)
+        return ops.div(a, b)
 
     def __rtruediv__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        t = self._float_target(o)
-        return ops.div(_as(o, t), _as(self, t))
+        a, b = self._pair(o, true_div=True)
+        return ops.div(b, a)
 
     def __mod__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        return _remainder(self._promote(o), self._other(o))
+        return _remainder(*self._pair(o))
 
     def __rmod__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        return _remainder(self._other(o), self._promote(o))
+        a, b = self._pair(o)
+        return _remainder(b, a)
 
     def remainder(self, other: Any) -> Tensor:
         """self mod other, with other's sign (Python's %); gradient 1 and -floor(self / other)."""
@@ -380,7 +373,8 @@ class Tensor(
     def __rpow__(self, o):
         if not self._operand_ok(o):
             return NotImplemented
-        return ops.pow_(self._other(o), self._promote(o))  # 2.5 ** int_tensor: the default float
+        a, b = self._pair(o)  # 2.5 ** int_tensor: the default float
+        return ops.pow_(b, a)
 
     def __matmul__(self, o):
         if not isinstance(o, TensorBase):
