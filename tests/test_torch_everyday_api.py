@@ -677,18 +677,24 @@ def test_float_constants_are_torchs():
         assert type(ours) is type(real) and (ours == real or (math.isnan(ours) and math.isnan(real)))
 
 
-@pytest.mark.parametrize("default", ["float32", "float64"])
-@pytest.mark.parametrize("pair", [(1.0, 0.0), (1, 0), (1.0, 0), (True, False), (2, 3.5), (-1, True)])
-def test_where_with_two_python_scalars_as_torch(pair, default):
+def _under_default(default: str, expr: Callable[[Any], Any]) -> dict[str, tuple[str, list]]:
+    """(dtype, values) of expr(lib) for real torch and ours, each under set_default_dtype(default)."""
     res = {}
     for lib in (torch, tt):
         prev = lib.get_default_dtype()
         lib.set_default_dtype(getattr(lib, default))
         try:
-            out = lib.where(lib.tensor([True, False, True]), *pair)
+            out = expr(lib)
         finally:
             lib.set_default_dtype(prev)
         res[lib.__name__] = (str(out.dtype), out.numpy().tolist())
+    return res
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+@pytest.mark.parametrize("pair", [(1.0, 0.0), (1, 0), (1.0, 0), (True, False), (2, 3.5), (-1, True)])
+def test_where_with_two_python_scalars_as_torch(pair, default):
+    res = _under_default(default, lambda lib: lib.where(lib.tensor([True, False, True]), *pair))
     assert res["tinygrad_rnn.torch"] == res["torch"]
 
 
@@ -826,15 +832,7 @@ ARITH_CASES = [
 def test_arithmetic_dtypes_follow_torchs_promotion(case, default):
     # torch.result_type (0-d tensors count only with a higher category) and the default float, not
     # numpy's rules (which also changed between numpy 1 and 2 for 0-d arrays)
-    res = {}
-    for lib in (torch, tt):
-        prev = lib.get_default_dtype()
-        lib.set_default_dtype(getattr(lib, default))
-        try:
-            out = ARITH_CASES[case](lib)
-        finally:
-            lib.set_default_dtype(prev)
-        res[lib.__name__] = (str(out.dtype), out.numpy().tolist())
+    res = _under_default(default, ARITH_CASES[case])
     assert res["tinygrad_rnn.torch"] == res["torch"]
 
 
@@ -855,13 +853,5 @@ POW_CASES = [
 @pytest.mark.parametrize("default", ["float32", "float64"])
 @pytest.mark.parametrize("case", range(len(POW_CASES)))
 def test_pow_dtypes_follow_torchs_promotion(case, default):
-    res = {}
-    for lib in (torch, tt):
-        prev = lib.get_default_dtype()
-        lib.set_default_dtype(getattr(lib, default))
-        try:
-            out = POW_CASES[case](lib)
-        finally:
-            lib.set_default_dtype(prev)
-        res[lib.__name__] = (str(out.dtype), out.numpy().tolist())
+    res = _under_default(default, POW_CASES[case])
     assert res["tinygrad_rnn.torch"] == res["torch"]
