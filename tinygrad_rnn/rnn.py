@@ -206,6 +206,9 @@ def run_direction(
                 outs[t], state = new[0], new
     finally:
         set_scope(scope)
+    # nothing saved the steps of the input projection (addmm keeps only mat1 and mat2): free that
+    # (T, B, G) array now, so that the outputs' stack below can reuse its memory
+    del xp, steps
     out = ops.stack(outs, 0)
     if reverse and lengths is not None:
         out = ops.getitem(out, ridx)

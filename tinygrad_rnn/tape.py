@@ -226,7 +226,9 @@ class Node:
         "_buf",  # scratch of the backward walk: the gradients arriving at this node's outputs
     )
     name = "Node"
-    keep_inputs = False  # backward needs the input values
+    # backward needs the input values: all of them (True), or only those at these positions (a
+    # tuple: the others are saved as None, so that a large value nobody reads again can be freed)
+    keep_inputs: bool | tuple[int, ...] = False
     keep_output = False  # backward needs the output value
     multi_output = False  # forward returns a tuple (backward gets a list, even of one gradient)
     is_sink = False  # AccumulateGrad: the walk adds into a leaf's .grad instead of calling backward
@@ -274,7 +276,8 @@ class Node:
         if need and _Mode.grad_enabled:
             node.next = edges
             node.shapes = [d.shape for d in arrays]
-            node.inputs = inputs if cls.keep_inputs else None
+            keep = cls.keep_inputs
+            node.inputs = inputs if keep is True else saved_inputs(inputs, keep) if keep else None
             node.out = out if cls.keep_output else None
             node.proto = proto
             node.freed = False
@@ -331,7 +334,9 @@ class Node:
         if self.freed:
             raise freed_graph_error()
         if F.tensor_mode:
-            return [x if isinstance(x, TensorBase) else F.const(x, self.proto) for x in self.inputs]
+            return [
+                x if isinstance(x, TensorBase) or x is None else F.const(x, self.proto) for x in self.inputs
+            ]
         return [x.array if isinstance(x, TensorBase) else x for x in self.inputs]
 
     def output(self, F: Any) -> Any:
@@ -348,6 +353,11 @@ class Node:
             self.inputs = None
             self.out = None
             self.freed = True
+
+
+def saved_inputs(inputs: tuple[Any, ...], keep: tuple[int, ...]) -> tuple[Any, ...]:
+    """The inputs a node keeps for its backward: those at positions `keep`, None elsewhere."""
+    return tuple([x if j in keep else None for j, x in enumerate(inputs)])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -79,7 +79,9 @@ class Addmm(Node):
 
     name = "AddmmBackward0"
     input_names = ("self", "mat1", "mat2")
-    keep_inputs = True
+    # not `self`: its gradient is g whatever its value, and an RNN's self is a step of the input
+    # projection, whose (T, B, H) base could otherwise not be freed until the walk ends (as torch)
+    keep_inputs = (1, 2)
 
     def forward(self, c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         try:
@@ -99,7 +101,7 @@ class Addmm(Node):
         return m + c
 
     def backward(self, F: ArrayNamespace, g: Value) -> tuple[Value | None, Value | None, Value | None]:
-        _, a, b = self.args(F)
+        _, a, b = self.args(F)  # (self is not saved)
         gc = unbroadcast(F, g, self.shapes[0]) if self.next[0] is not None else None
         ga = F.matmul_nt(g, b) if self.next[1] is not None else None
         gb = F.matmul_tn(a, g) if self.next[2] is not None else None

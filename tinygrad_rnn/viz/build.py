@@ -137,7 +137,8 @@ class _Builder:
         """The arrays `n` saved for its backward, each drawn once however many ops saved it."""
         if n.inputs is not None:
             for nm, x in zip(n.input_labels(), n.inputs):
-                self.add_saved(x, nm, ov, n.scope)
+                if x is not None:  # None: an input the op does not save (Addmm's self)
+                    self.add_saved(x, nm, ov, n.scope)
         if n.out is not None:
             self.add_saved(n.out, "result", ov, n.scope)
 

@@ -126,7 +126,7 @@ def _saved_values(order: list[Node], roots: Roots) -> dict[Key, Any]:
             val.setdefault((n, 0), n.out)
         if n.inputs is not None:
             for x, e in zip(n.inputs, n.next):
-                if e is not None:
+                if e is not None and x is not None:  # None: an input the op does not save
                     val.setdefault(e, as_array(x))
     return val
 
