@@ -357,7 +357,10 @@ class Node:
 
 def saved_inputs(inputs: tuple[Any, ...], keep: tuple[int, ...]) -> tuple[Any, ...]:
     """The inputs a node keeps for its backward: those at positions `keep`, None elsewhere."""
-    return tuple([x if j in keep else None for j, x in enumerate(inputs)])
+    saved = [None] * len(inputs)
+    for j in keep:
+        saved[j] = inputs[j]
+    return tuple(saved)
 
 
 # ---------------------------------------------------------------------------------------------
