@@ -89,8 +89,8 @@ class Addmm(Node):
         except ValueError:
             _check_matmul(a, b)
             raise
-        cs = np.shape(c)
-        if cs == m.shape and c.dtype == m.dtype:  # an RNN step's case, checked first: it runs T times
+        cs = c.shape  # (not np.shape: its dispatch costs more than the test)
+        if cs == m.shape and (c.dtype is m.dtype or c.dtype == m.dtype):  # an RNN step's case: T times
             m += c  # m is fresh: add in place, saving one allocation
             return m
         err = broadcast_error("addmm", cs, m.shape)
