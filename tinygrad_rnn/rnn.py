@@ -87,8 +87,7 @@ def gru_cell(
 # -- steps on a precomputed input projection xp = x W_ih^T + (folded biases) -------------------
 def rnn_step(xp: Tensor, state: State, w_hh_t: Tensor, act: Callable[[Tensor], Tensor]) -> State:
     """h' = act(xp + h W_hh^T), both biases already in xp."""
-    # the op itself, not ops.addmm: its operand checks cannot fail here and a step runs T times
-    return (act(ops.Addmm.apply(xp, state[0], w_hh_t)),)
+    return (act(ops.addmm(xp, state[0], w_hh_t)),)
 
 
 def lstm_step(xp: Tensor, state: State, w_hh_t: Tensor, b_hh: Tensor | None, w_hr_t: Tensor | None) -> State:
