@@ -238,26 +238,43 @@ def describe(name: str) -> str:
 
 
 def ratios(t: dict[str, float]) -> dict[str, float]:
-    """Best torch (the faster thread count), ours over it, and ours over the floor when there is one."""
+    """Best torch (the faster thread count), ours over it, and ours over the floor when there is one.
+
+    With an `untaped` contender (bench_rnn.py: our numpy calls without the tape) ours / floor
+    splits into ours / untaped (the tape) times untaped / floor (the op decomposition).
+    """
     best = min(t["torch-1"], t["torch-2"])
     r = {"best_torch": best, "ours/best_torch": t["ours"] / best}
-    return r | ({"ours/floor": t["ours"] / t["floor"]} if "floor" in t else {})
+    if "floor" in t:
+        r["ours/floor"] = t["ours"] / t["floor"]
+    if "untaped" in t and "floor" in t:
+        r["ours/untaped"] = t["ours"] / t["untaped"]
+        r["untaped/floor"] = t["untaped"] / t["floor"]
+    return r
+
+
+RATIO_COLUMNS = ("ours/floor", "ours/untaped", "untaped/floor")  # printed when the suite has them
+
+
+def _ratio_columns(suite: Suite) -> list[str]:
+    have = set(suite.contenders)
+    return [c for c in RATIO_COLUMNS if have >= set(c.split("/"))]
 
 
 def print_header(suite: Suite, title: str) -> None:
-    """A table's title and column names (ours/floor only when the suite has a floor)."""
+    """A table's title and column names (the ratios to the floor only when the suite has one)."""
     print(title)
     cols = "".join(f"{n + ' ms':>11}" for n in suite.contenders)
-    floor = f" {'ours/floor':>11}" if "floor" in suite.contenders else ""
-    print(f"{'workload':<34}{cols} {'ours/best torch':>16}{floor}")
+    extra = "".join(f" {c:>13}" for c in _ratio_columns(suite))
+    print(f"{'workload':<34}{cols} {'ours/best torch':>16}{extra}")
 
 
 def print_row(suite: Suite, name: str, t: dict[str, float]) -> None:
     """One workload's milliseconds per contender and its ratios."""
     r = ratios(t)
     cols = "".join(f"{t[n] * 1e3:11.2f}" for n in suite.contenders)
-    floor = f" {r['ours/floor']:11.2f}" if "ours/floor" in r else ""
-    print(f"{suite.describe(name):<34}{cols} {r['ours/best_torch']:16.2f}{floor}", flush=True)
+    extra = "".join(f" {r[c]:13.2f}" for c in _ratio_columns(suite))
+    print(f"{suite.describe(name):<34}{cols} {r['ours/best_torch']:16.2f}{extra}", flush=True)
 
 
 def print_table(suite: Suite, title: str, rows: dict[str, dict[str, float]]) -> None:

@@ -23,11 +23,14 @@ gradient:
   * torch-1, torch-2: torch.nn.RNN (fused) after torch.set_num_threads(1) / (2), set before each
     call, outside the timed region; "best torch" is the faster of the two on each workload;
   * floor: numpy_floor.py, a hand-written numpy forward + BPTT (preallocated state buffers, one
-    GEMM for the input projection and one per weight gradient): what numpy itself allows.
+    GEMM for the input projection and one per weight gradient): what numpy itself allows;
+  * untaped: numpy_untaped.py, the numpy calls our forwards and backward rules make, without the
+    tape (checked bit-equal to ours before timing). ours / floor = ours / untaped (the tape's
+    cost) x untaped / floor (the cost of the op decomposition, which no cheaper recording removes).
 One timed call = forward of the whole sequence, then backward of a fixed random upstream gradient
 on the output (parameter gradients reset to None first; the input does not require a gradient,
-as in training). Before any timing, the outputs and every parameter gradient of ours and of the
-floor are compared with torch's; a relative difference above 1e-4 aborts the run.
+as in training). Before any timing, the outputs and every parameter gradient of ours, the floor
+and untaped are compared with torch's; a relative difference above 1e-4 aborts the run.
 
 Timing discipline (see _timing.py): before every timed call gc.collect() and a 0.15 s pause let
 other libraries' spinning threads go to sleep; warm-up calls first; medians reported. Two modes:
@@ -92,7 +95,7 @@ from _harness import (  # noqa: E402
 )
 from _timing import blas_report, configure_threads  # noqa: E402
 
-CONTENDERS = ("ours", "torch-1", "torch-2", "floor")
+CONTENDERS = ("ours", "torch-1", "torch-2", "floor", "untaped")
 TARGET_TORCH = 0.8  # ours / best torch, every workload
 TARGET_FLOOR = {"W1": 2.0, "W2": 1.15, "W3": 1.15, "W4": 1.15, "W5": 2.0}  # ours / floor
 LINEARITY_GOAL = 10.5
@@ -115,8 +118,8 @@ def build_ours(w: dict, weights: dict, x: np.ndarray, g: np.ndarray) -> Contende
     return Contender(run, lambda out: (out.data, {n: p.grad.data for n, p in o.named_parameters()}))
 
 
-def build_floor(w: dict, weights: dict, x: np.ndarray, g: np.ndarray) -> Contender:
-    from numpy_floor import forward_backward
+def build_floor(w: dict, weights: dict, x: np.ndarray, g: np.ndarray, untaped: bool = False) -> Contender:
+    import numpy_floor
 
     # importing tinygrad_rnn tunes glibc's allocator for the whole process (tinygrad_rnn/_malloc.py);
     # the floor's own process gets the same tuning, so that it stays the fastest numpy allows
@@ -125,12 +128,17 @@ def build_floor(w: dict, weights: dict, x: np.ndarray, g: np.ndarray) -> Contend
 
     names = param_names(w["layers"], w["bi"])
     ws = [tuple(weights[n] for n in names[i : i + 4]) for i in range(0, len(names), 4)]
+    fwd, bwd = numpy_floor.floor_forward, numpy_floor.direction_backward
+    if untaped:  # the same layer loop over our numpy calls without the tape
+        import numpy_untaped
+
+        fwd, bwd = numpy_untaped.direction_forward, numpy_untaped.direction_backward
 
     def read(res):
         out, grads = res
         return out, dict(zip(names, (a for four in grads for a in four)))
 
-    return Contender(lambda: forward_backward(x, ws, g, w["layers"], w["bi"]), read)
+    return Contender(lambda: numpy_floor.forward_backward(x, ws, g, w["layers"], w["bi"], fwd, bwd), read)
 
 
 def build(contender: str, w: dict, seed: int = 0) -> Contender:
@@ -138,8 +146,8 @@ def build(contender: str, w: dict, seed: int = 0) -> Contender:
     weights, x, g = make_inputs(w, seed)
     if contender == "ours":
         return build_ours(w, weights, x, g)
-    if contender == "floor":
-        return build_floor(w, weights, x, g)
+    if contender in ("floor", "untaped"):
+        return build_floor(w, weights, x, g, untaped=contender == "untaped")
     return build_torch(w, weights, x, g, threads=int(contender.split("-")[1]))
 
 
@@ -170,6 +178,22 @@ def print_targets(rows: dict[str, dict[str, float]]) -> dict[str, dict[str, bool
         if line:
             print(f"target ours/floor <= {limit} on {group}: " + ", ".join(line))
     return met
+
+
+def check_untaped(names: list[str]) -> None:
+    """numpy_untaped.py must run our very arithmetic: bit-equal results, or it has drifted from the rules."""
+    for name in names:
+        ours, untaped = (build(c, WORKLOADS[name]) for c in ("ours", "untaped"))
+        (ya, ga), (yb, gb) = ours.read(call(ours)), untaped.read(call(untaped))
+        differ = [n for n in ga if not np.array_equal(ga[n], gb[n])] + (
+            [] if np.array_equal(ya, yb) else ["output"]
+        )
+        if differ:
+            raise SystemExit(
+                f"{name}: numpy_untaped.py no longer computes what our rules compute ({', '.join(differ)} "
+                "differ); update it to the current forwards and backward rules before timing"
+            )
+    print(f"untaped equals ours bit for bit on {', '.join(names)}")
 
 
 SUITE = Suite(CONTENDERS, build, describe, print_targets, os.path.abspath(__file__))
@@ -302,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         f"mode={args.mode} repeats={repeats} warm-up={WARMUP} processes={args.processes}; gc + 0.15 s pause"
     )
     result: dict[str, Any] = {"config": vars(args) | {"repeats": repeats}, "load_start": load_line("start")}
+    check_untaped(names)
     run_timing(SUITE, names, args, repeats, result)
     if not args.check_only:
         if not args.no_linearity:

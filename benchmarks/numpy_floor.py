@@ -20,6 +20,9 @@ What makes it fast:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 Weights = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # w_ih, w_hh, b_ih, b_hh
@@ -88,26 +91,41 @@ def direction_backward(
     return (dw_ih, dw_hh, db, db.copy()), dx
 
 
+def floor_forward(x: np.ndarray, w: Weights, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(outputs (T, B, H), the state buffer direction_backward needs) of one direction."""
+    buf = direction_forward(x, w, reverse)
+    return _views(buf, reverse)[0], buf
+
+
 def forward_backward(
-    x: np.ndarray, weights: list[Weights], g: np.ndarray, num_layers: int, bidirectional: bool
+    x: np.ndarray,
+    weights: list[Weights],
+    g: np.ndarray,
+    num_layers: int,
+    bidirectional: bool,
+    fwd: Callable[..., tuple[np.ndarray, Any]] = floor_forward,
+    bwd: Callable[..., tuple[Weights, np.ndarray | None]] = direction_backward,
 ) -> tuple[np.ndarray, list[Weights]]:
-    """Output (T, B, D*H) and per layer/direction (torch's order) the four gradients, given dL/dout = g."""
+    """Output (T, B, D*H) and per layer/direction (torch's order) the four gradients, given dL/dout = g.
+
+    `fwd` / `bwd` run one direction (numpy_untaped.py passes its own: the layer loop is shared).
+    """
     D = 2 if bidirectional else 1
-    inputs, bufs, h = [], [], x
+    inputs, saved, h = [], [], x
     for k in range(num_layers):
         inputs.append(h)
-        bufs.append([direction_forward(h, weights[k * D + d], bool(d)) for d in range(D)])
-        outs = [_views(b, bool(d))[0] for d, b in enumerate(bufs[k])]
-        h = outs[0] if D == 1 else np.concatenate(outs, axis=-1)
+        runs = [fwd(h, weights[k * D + d], bool(d)) for d in range(D)]
+        saved.append([s for _, s in runs])
+        h = runs[0][0] if D == 1 else np.concatenate([y for y, _ in runs], axis=-1)
     grads: list[Weights] = [None] * (num_layers * D)  # type: ignore[list-item]
     gy = g
     for k in reversed(range(num_layers)):
-        H = bufs[k][0].shape[-1]
+        H = weights[k * D][1].shape[0]
         dx = None
         for d in range(D):
             gd = gy if D == 1 else gy[..., d * H : (d + 1) * H]
-            grads[k * D + d], dxd = direction_backward(
-                inputs[k], weights[k * D + d], bufs[k][d], gd, bool(d), need_dx=k > 0
+            grads[k * D + d], dxd = bwd(
+                inputs[k], weights[k * D + d], saved[k][d], gd, bool(d), need_dx=k > 0
             )
             dx = dxd if dx is None or dxd is None else np.add(dx, dxd, out=dx)
         gy = dx
