@@ -101,11 +101,9 @@ class MathMethods:
         """x ** exponent."""
         _check.tensor_or_number("pow", "exponent", 1, exponent)
         x = self.long() if self.array.dtype == np.bool_ else self  # torch raises bools to int64 powers
-        if isinstance(exponent, TensorBase):  # torch.result_type of the two (float32 ** int64 is float32)
-            t = _dtype.result_type(x, exponent)
-            x, exponent = _dtype.cast_to(x, t), _dtype.cast_to(exponent, t)
-        elif isinstance(exponent, float) and x.array.dtype.kind in "iu":
-            x = _dtype.cast_to(x, _dtype.default_float())  # an integer to a float power: the default float
+        # then the arithmetic operators' promotion: torch.result_type with a Tensor exponent (float32
+        # ** int64 is float32), the default float for an integer to a float power
+        x, exponent = x._pair(exponent)
         return ops.pow_(x, exponent)
 
     def matmul(self, other: Any) -> TensorBase:
