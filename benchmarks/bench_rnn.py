@@ -185,9 +185,12 @@ def check_untaped(names: list[str]) -> None:
     for name in names:
         ours, untaped = (build(c, WORKLOADS[name]) for c in ("ours", "untaped"))
         (ya, ga), (yb, gb) = ours.read(call(ours)), untaped.read(call(untaped))
-        differ = [n for n in ga if not np.array_equal(ga[n], gb[n])] + (
-            [] if np.array_equal(ya, yb) else ["output"]
-        )
+        differ = [
+            n
+            for n in sorted(ga.keys() | gb.keys())
+            if n not in ga or n not in gb or not np.array_equal(ga[n], gb[n])
+        ]
+        differ += [] if np.array_equal(ya, yb) else ["output"]
         if differ:
             raise SystemExit(
                 f"{name}: numpy_untaped.py no longer computes what our rules compute ({', '.join(differ)} "

@@ -46,17 +46,14 @@ def test_floor_agrees_with_ours(w):
 
 
 @pytest.mark.parametrize("w", SHAPES.values(), ids=SHAPES.keys())
-def test_untaped_is_bit_equal_to_ours(w):
-    y_ours, g_ours = _results("ours", w)
-    y_untaped, g_untaped = _results("untaped", w)
-    assert np.array_equal(y_untaped, y_ours)
-    assert g_untaped.keys() == g_ours.keys()
-    differ = [n for n in g_ours if not np.array_equal(g_untaped[n], g_ours[n])]
-    assert differ == []
+def test_untaped_is_bit_equal_to_ours(w, monkeypatch):
+    """bench_rnn's own guard (output and every gradient bit-equal) passes on these shapes."""
+    monkeypatch.setitem(bench_rnn.WORKLOADS, "T", w)
+    bench_rnn.check_untaped(["T"])  # raises SystemExit naming what differs
 
 
 def test_untaped_check_catches_a_drifted_rule(monkeypatch):
-    """bench_rnn's own guard: a model whose tanh rule rounds differently is refused before timing."""
+    """The same guard refuses a model whose gradients round differently, before any timing."""
     import numpy_untaped
 
     real = numpy_untaped.direction_backward
@@ -66,6 +63,6 @@ def test_untaped_check_catches_a_drifted_rule(monkeypatch):
         return tuple(g * np.float32(1 + 2**-20) for g in grads), dx
 
     monkeypatch.setattr(numpy_untaped, "direction_backward", drifted)
-    monkeypatch.setitem(bench_rnn.WORKLOADS, "T1", SHAPES["one layer"])
+    monkeypatch.setitem(bench_rnn.WORKLOADS, "T", SHAPES["one layer"])
     with pytest.raises(SystemExit, match="no longer computes what our rules compute"):
-        bench_rnn.check_untaped(["T1"])
+        bench_rnn.check_untaped(["T"])
