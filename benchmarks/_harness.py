@@ -237,6 +237,9 @@ def describe(name: str) -> str:
     )
 
 
+RATIO_COLUMNS = ("ours/floor", "ours/untaped", "untaped/floor")  # "a/b": t[a] / t[b], where both ran
+
+
 def ratios(t: dict[str, float]) -> dict[str, float]:
     """Best torch (the faster thread count), ours over it, and ours over the floor when there is one.
 
@@ -245,15 +248,11 @@ def ratios(t: dict[str, float]) -> dict[str, float]:
     """
     best = min(t["torch-1"], t["torch-2"])
     r = {"best_torch": best, "ours/best_torch": t["ours"] / best}
-    if "floor" in t:
-        r["ours/floor"] = t["ours"] / t["floor"]
-    if "untaped" in t and "floor" in t:
-        r["ours/untaped"] = t["ours"] / t["untaped"]
-        r["untaped/floor"] = t["untaped"] / t["floor"]
+    for c in RATIO_COLUMNS:
+        a, b = c.split("/")
+        if a in t and b in t:
+            r[c] = t[a] / t[b]
     return r
-
-
-RATIO_COLUMNS = ("ours/floor", "ours/untaped", "untaped/floor")  # printed when the suite has them
 
 
 def _ratio_columns(suite: Suite) -> list[str]:
